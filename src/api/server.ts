@@ -1,0 +1,146 @@
+// The one HTTP listener: reads the request, finds its route, verifies SigV4, calls the operation and
+// writes its answer or its error in AWS's wire format. Operations never see sockets or signatures.
+
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { Logger } from 'pino';
+import { Errors, type LambdaServiceError } from '../errors.js';
+import { asServiceError, encodeError, type ErrorStyle } from './error-encoding.js';
+import type { ApiBody, ApiRequest, ApiResponse } from './http.js';
+import type { Router } from './router.js';
+import type { SigV4Verifier } from './sigv4.js';
+
+/** Lambda's largest request body (a 50 MB zip, base64, in JSON) bounds what any route may accept. */
+const DEFAULT_MAX_BODY = 6 * 1024 * 1024;
+/** Past this much of an oversized body the connection is cut rather than drained. */
+const MAX_DRAIN = 80 * 1024 * 1024;
+
+export interface ApiServerOptions {
+  readonly router: Router;
+  readonly verifier: SigV4Verifier;
+  readonly log: Logger;
+}
+
+export function createApiServer({ router, verifier, log }: ApiServerOptions): Server {
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err }, 'request failed outside its handler');
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  // SDK clients keep connections open; outlive their idle timeouts so a reused socket is never half-closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q === -1 ? url : url.slice(0, q);
+    const rawQuery = q === -1 ? '' : url.slice(q + 1);
+    const method = req.method ?? 'GET';
+
+    if (method === 'GET' && rawPath === '/health') {
+      return send(res, requestId, { status: 200, body: { status: 'ok' } });
+    }
+    const target = req.headers['x-amz-target'];
+    const match = router.find(method, rawPath, typeof target === 'string' ? target : undefined);
+    if (match === undefined) {
+      await drain(req, MAX_DRAIN);
+      const error = Errors.unknownOperation(`No operation matches ${method} ${rawPath}.`);
+      return send(res, requestId, encodeError(error, typeof target === 'string' ? 'json-1.1' : 'rest-json'));
+    }
+    const { entry, params } = match;
+    const style: ErrorStyle = entry.options.errorStyle;
+    try {
+      const limit = entry.options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+      const body = await readBody(req, limit);
+      if (body === undefined) {
+        throw entry.options.tooLarge?.(Number(req.headers['content-length'] ?? limit + 1)) ??
+          Errors.requestTooLarge(`Request must be smaller than ${limit} bytes.`);
+      }
+      if (entry.options.unauthenticated !== true) {
+        await verifier.verify({ method, rawPath, rawQuery, headers: req.headers, body });
+      }
+      const apiReq: ApiRequest = {
+        method,
+        path: rawPath,
+        params,
+        query: new URLSearchParams(rawQuery),
+        headers: req.headers,
+        body,
+        requestId,
+        baseUrl: `http://${req.headers.host ?? 'localhost'}`,
+      };
+      const response = await entry.handler(apiReq);
+      send(res, requestId, response);
+    } catch (err) {
+      const { error, internal } = asServiceError(err);
+      if (internal) log.error({ err, requestId, method, path: rawPath }, 'internal error');
+      else log.debug({ code: error.code, requestId }, (error as LambdaServiceError).message);
+      send(res, requestId, entry.options.encodeError?.(error, requestId) ?? encodeError(error, style));
+    }
+  }
+
+  return server;
+}
+
+/** Reads the whole body; undefined (after draining what is reasonable) when it exceeds `limit`. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (declared > limit) return drain(req, MAX_DRAIN).then(() => undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        if (size > MAX_DRAIN) req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+function drain(req: IncomingMessage, max: number): Promise<void> {
+  return new Promise((resolve) => {
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.destroy();
+        resolve();
+      }
+    });
+    req.on('end', () => resolve());
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+  });
+}
+
+function send(res: ServerResponse, requestId: string, response: ApiResponse): void {
+  const { body, contentType } = serialize(response.body);
+  const headers: Record<string, string | number> = { 'x-amzn-RequestId': requestId };
+  if (contentType !== undefined) headers['Content-Type'] = contentType;
+  if (response.headers !== undefined) Object.assign(headers, response.headers);
+  headers['Content-Length'] = body.length;
+  res.writeHead(response.status, headers);
+  res.end(body);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function serialize(body: ApiBody | undefined): { body: Buffer; contentType?: string } {
+  if (body === undefined) return { body: EMPTY };
+  if (Buffer.isBuffer(body)) return { body };
+  if (typeof body === 'string') return { body: Buffer.from(body, 'utf8'), contentType: 'text/plain' };
+  return { body: Buffer.from(JSON.stringify(body), 'utf8'), contentType: 'application/json' };
+}

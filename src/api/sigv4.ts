@@ -1,0 +1,256 @@
+// SigV4 verification by recomputation: the request is rebuilt exactly as the client signed it (its signed
+// headers, its path as sent, its decoded query, its body) and signed again with AWS's own signer
+// (@smithy/signature-v4). The two signatures must match. Both forms are accepted: the Authorization header
+// and the presigned query string (X-Amz-Signature).
+
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
+import { Errors } from '../errors.js';
+
+/** A SHA-256 / HMAC-SHA-256 on node:crypto for the signer (its default is pure JavaScript and slower). */
+class NodeSha256 implements Checksum {
+  private hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
+  private readonly secret: SourceData | undefined;
+  constructor(secret?: SourceData) {
+    this.secret = secret;
+    this.hash = this.fresh();
+  }
+  private fresh() {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret));
+  }
+  update(data: Uint8Array): void {
+    this.hash.update(data);
+  }
+  async digest(): Promise<Uint8Array> {
+    return this.hash.digest();
+  }
+  reset(): void {
+    this.hash = this.fresh();
+  }
+}
+
+function toBuffer(data: SourceData): Buffer {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+export interface CredentialLookup {
+  /** The secret for an access key id, or undefined when the key is unknown. */
+  secretFor(accessKeyId: string): string | undefined;
+}
+
+export interface SignedRequest {
+  readonly method: string;
+  /** Path exactly as received (still percent-encoded). */
+  readonly rawPath: string;
+  /** Query string as received, without the leading '?'. */
+  readonly rawQuery: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export interface VerifiedCaller {
+  readonly accessKeyId: string;
+  readonly region: string;
+  readonly service: string;
+}
+
+// AWS allows 15 minutes of clock skew between client and server.
+const MAX_SKEW_MS = 15 * 60 * 1000;
+
+const AUTH_HEADER = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
+
+interface ParsedAuth {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+  amzDate: string;
+  expiresSeconds?: number;
+}
+
+export class SigV4Verifier {
+  private readonly signers = new Map<string, SignatureV4>();
+
+  constructor(private readonly credentials: CredentialLookup) {}
+
+  /** Verifies the request; throws the AWS error a real endpoint would answer with. */
+  async verify(req: SignedRequest, now = Date.now()): Promise<VerifiedCaller> {
+    const query = new URLSearchParams(req.rawQuery);
+    const presigned = query.has('X-Amz-Signature');
+    const auth = presigned ? parsePresigned(query) : parseHeader(req.headers);
+    // SECURITY: the access key decides which secret checks the signature; an unknown key is rejected
+    // before any signing work is done.
+    const secret = this.credentials.secretFor(auth.accessKeyId);
+    if (secret === undefined) {
+      throw Errors.unrecognizedClient('The security token included in the request is invalid.');
+    }
+    const signingDate = parseAmzDate(auth.amzDate);
+    if (!presigned && Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS) {
+      throw Errors.invalidSignature(
+        `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(new Date(now - MAX_SKEW_MS))}`,
+      );
+    }
+    if (presigned && auth.expiresSeconds !== undefined && now > signingDate.getTime() + auth.expiresSeconds * 1000) {
+      throw Errors.invalidSignature('Signature expired: the presigned request is past its X-Amz-Expires.');
+    }
+
+    checkDeclaredPayloadHash(req, presigned);
+    const signer = this.signerFor(auth.accessKeyId, secret, auth.region, auth.service);
+    const request = rebuild(req, query, auth.signedHeaders, presigned);
+    const signableHeaders = new Set(auth.signedHeaders);
+    let expected: string | undefined;
+    if (presigned) {
+      const signed = await signer.presign(request, {
+        signingDate,
+        expiresIn: auth.expiresSeconds ?? 900,
+        signableHeaders,
+        signingRegion: auth.region,
+        signingService: auth.service,
+      });
+      const sig = signed.query?.['X-Amz-Signature'];
+      expected = typeof sig === 'string' ? sig : undefined;
+    } else {
+      const signed = await signer.sign(request, {
+        signingDate,
+        signableHeaders,
+        signingRegion: auth.region,
+        signingService: auth.service,
+      });
+      expected = AUTH_HEADER.exec(String(signed.headers.authorization ?? ''))?.[3];
+    }
+    if (expected === undefined || !safeEqualHex(expected, auth.signature)) {
+      throw Errors.invalidSignature(
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      );
+    }
+    return { accessKeyId: auth.accessKeyId, region: auth.region, service: auth.service };
+  }
+
+  private signerFor(accessKeyId: string, secretAccessKey: string, region: string, service: string): SignatureV4 {
+    const key = `${accessKeyId}\n${region}\n${service}`;
+    let signer = this.signers.get(key);
+    if (signer === undefined) {
+      // One signer per key and scope: it caches the derived signing key per day.
+      signer = new SignatureV4({
+        credentials: { accessKeyId, secretAccessKey },
+        region,
+        service,
+        sha256: NodeSha256,
+        applyChecksum: false,
+      });
+      this.signers.set(key, signer);
+    }
+    return signer;
+  }
+}
+
+function parseHeader(headers: IncomingHttpHeaders): ParsedAuth {
+  const header = headers.authorization;
+  if (header === undefined || header === '') {
+    throw Errors.unrecognizedClient(
+      'Missing Authentication Token: sign the request with AWS Signature Version 4 (Authorization header or X-Amz-Signature query parameter).',
+    );
+  }
+  const match = AUTH_HEADER.exec(header);
+  if (match === null) {
+    throw Errors.invalidSignature(`Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters (AWS4-HMAC-SHA256).`);
+  }
+  const amzDate = headerValue(headers['x-amz-date']);
+  if (amzDate === undefined) throw Errors.invalidSignature('Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.');
+  return { ...parseCredential(match[1]!), signedHeaders: match[2]!.split(';'), signature: match[3]!, amzDate };
+}
+
+function parsePresigned(query: URLSearchParams): ParsedAuth {
+  const algorithm = query.get('X-Amz-Algorithm');
+  const credential = query.get('X-Amz-Credential');
+  const amzDate = query.get('X-Amz-Date');
+  const signedHeaders = query.get('X-Amz-SignedHeaders');
+  const signature = query.get('X-Amz-Signature') ?? '';
+  if (algorithm !== 'AWS4-HMAC-SHA256' || !credential || !amzDate || !signedHeaders || !/^[0-9a-f]{64}$/.test(signature)) {
+    throw Errors.invalidSignature(
+      'AWS query-string parameters must include X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders and X-Amz-Signature.',
+    );
+  }
+  const expires = query.get('X-Amz-Expires');
+  return {
+    ...parseCredential(credential),
+    signedHeaders: signedHeaders.split(';'),
+    signature,
+    amzDate,
+    expiresSeconds: expires === null ? undefined : Number(expires),
+  };
+}
+
+function parseCredential(credential: string) {
+  const parts = credential.split('/');
+  if (parts.length !== 5 || parts[4] !== 'aws4_request') {
+    throw Errors.invalidSignature(`Credential should be scoped to a valid region, not '${credential}'.`);
+  }
+  const [accessKeyId, date, region, service] = parts as [string, string, string, string, string];
+  return { accessKeyId, date, region, service };
+}
+
+function rebuild(req: SignedRequest, query: URLSearchParams, signedHeaders: readonly string[], presigned: boolean): HttpRequest {
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaders) {
+    const value = req.headers[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const q: Record<string, string | string[]> = {};
+  for (const [k, v] of query) {
+    if (presigned && k === 'X-Amz-Signature') continue;
+    const prev = q[k];
+    q[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  const host = headers.host ?? '';
+  return {
+    method: req.method,
+    protocol: 'http:',
+    hostname: host,
+    path: req.rawPath,
+    query: q,
+    headers,
+    body: req.body.length === 0 ? undefined : req.body,
+  };
+}
+
+/**
+ * A client may declare its payload's hash in x-amz-content-sha256 instead of letting the signer hash the
+ * body. The signer then signs that declaration, so it must match the body actually received.
+ */
+function checkDeclaredPayloadHash(req: SignedRequest, presigned: boolean): void {
+  const declared = headerValue(req.headers['x-amz-content-sha256']);
+  if (declared === undefined) return;
+  // SECURITY: an unsigned payload is only acceptable on a presigned URL, never on a header-signed request.
+  if (declared === 'UNSIGNED-PAYLOAD' && presigned) return;
+  if (declared !== createHash('sha256').update(req.body).digest('hex')) {
+    throw Errors.invalidSignature('The provided x-amz-content-sha256 header does not match what was computed.');
+  }
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function parseAmzDate(amzDate: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  if (m === null) throw Errors.invalidSignature(`Invalid X-Amz-Date '${amzDate}': expected YYYYMMDD'T'HHMMSS'Z'.`);
+  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+}
+
+function formatAmzDate(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+function safeEqualHex(a: string, b: string): boolean {
+  const ab = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}

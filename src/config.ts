@@ -1,0 +1,100 @@
+// Typed configuration: defaults ← file (DATA_DIR/config.json) ← environment (KINDLING_*) ← flags.
+// Validated once here; everything downstream trusts it.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const SandboxChoice = z.enum(['auto', 'process', 'namespace']);
+
+export const ConfigSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+  dataDir: z.string().min(1),
+  accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1'),
+  accessKeyId: z.string().min(1).optional(),
+  secretAccessKey: z.string().min(1).optional(),
+  /** Isolation tier for execution environments; 'auto' picks the strongest the host supports. */
+  sandbox: SandboxChoice,
+  /** Sum of MemorySize of live environments stays under this (MB). */
+  memoryBudgetMb: z.number().int().min(128),
+  /** Idle environments are shut down after this long without an invoke (ms). */
+  keepAliveMs: z.number().int().min(0),
+  /** Account concurrency limit (Lambda's default is 1,000). */
+  concurrencyLimit: z.number().int().min(1),
+  /** Server log level (pino). */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigOverrides = Partial<Config>;
+
+export function defaultConfig(): Config {
+  return {
+    host: '127.0.0.1',
+    port: 9000,
+    dataDir: resolve('.kindling'),
+    accountId: '000000000000',
+    region: 'us-east-1',
+    sandbox: 'auto',
+    // Half the machine by default: room for the server, the page cache and whatever else runs here.
+    memoryBudgetMb: Math.max(512, Math.floor(totalmem() / 1024 / 1024 / 2)),
+    // Lambda keeps idle environments for minutes; 10 minutes keeps a developer's functions warm between edits.
+    keepAliveMs: 10 * 60 * 1000,
+    concurrencyLimit: 1000,
+    logLevel: 'info',
+  };
+}
+
+const ENV_KEYS: Record<string, keyof Config> = {
+  KINDLING_HOST: 'host',
+  KINDLING_PORT: 'port',
+  KINDLING_DATA_DIR: 'dataDir',
+  KINDLING_ACCOUNT_ID: 'accountId',
+  KINDLING_REGION: 'region',
+  KINDLING_ACCESS_KEY_ID: 'accessKeyId',
+  KINDLING_SECRET_ACCESS_KEY: 'secretAccessKey',
+  KINDLING_SANDBOX: 'sandbox',
+  KINDLING_MEMORY_BUDGET_MB: 'memoryBudgetMb',
+  KINDLING_KEEP_ALIVE_MS: 'keepAliveMs',
+  KINDLING_CONCURRENCY_LIMIT: 'concurrencyLimit',
+  KINDLING_LOG_LEVEL: 'logLevel',
+};
+
+const NUMERIC = new Set<keyof Config>(['port', 'memoryBudgetMb', 'keepAliveMs', 'concurrencyLimit']);
+
+function fromEnvironment(env: NodeJS.ProcessEnv): ConfigOverrides {
+  const out: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    out[key] = NUMERIC.has(key) ? Number(value) : value;
+  }
+  return out as ConfigOverrides;
+}
+
+function fromFile(dataDir: string): ConfigOverrides {
+  const file = join(dataDir, 'config.json');
+  if (!existsSync(file)) return {};
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  return ConfigSchema.partial().parse(parsed);
+}
+
+/** Builds the configuration; throws a readable error naming the offending setting. */
+export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const fromEnv = fromEnvironment(env);
+  const dataDir = resolve(flags.dataDir ?? fromEnv.dataDir ?? defaultConfig().dataDir);
+  const merged = { ...defaultConfig(), ...fromFile(dataDir), ...fromEnv, ...stripUndefined(flags), dataDir };
+  const result = ConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`invalid configuration: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return result.data;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
