@@ -1,0 +1,117 @@
+// Wiring: builds the running system from configuration. The only place where all components meet
+// (DESIGN §3): store → control → logs → runtime API → sandbox → worker → invoke → API.
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import pino from 'pino';
+import { credentialLookup, credentialsFile, loadOrCreateCredentials } from './api/credentials.js';
+import { registerControlOperations } from './api/operations/control.js';
+import { registerInvokeOperations } from './api/operations/invoke.js';
+import { registerLogsOperations } from './api/operations/logs.js';
+import { Router } from './api/router.js';
+import { createApiServer } from './api/server.js';
+import { SigV4Verifier } from './api/sigv4.js';
+import type { Config } from './config.js';
+import { createControl } from './control/index.js';
+import { createInvoker } from './invoke/index.js';
+import { createRuntimeApi } from './runtime-api/index.js';
+import { selectSandboxDriver } from './sandbox/index.js';
+import { controlSchema, createSqliteStore } from './store/index.js';
+import { openDatabase } from './store/sqlite/database.js';
+import { createSqliteFunctionLogs, logsSchema } from './telemetry/log-store.js';
+import { createWorker } from './worker/index.js';
+
+export interface RunningKindling {
+  /** Base URL of the API, e.g. http://127.0.0.1:9000 */
+  readonly endpoint: string;
+  /** Stops accepting requests, ends every environment, closes the store. */
+  close(): Promise<void>;
+}
+
+export async function startKindling(config: Config): Promise<RunningKindling> {
+  const log = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
+  const db = openDatabase(config.dataDir, [controlSchema, logsSchema]);
+  const store = createSqliteStore(db);
+  const credentials = loadOrCreateCredentials(config.dataDir, config);
+
+  const sandbox = await selectSandboxDriver(config.sandbox, {
+    dataDir: config.dataDir,
+    log: (msg) => log.info(msg),
+  });
+  await sandbox.driver.cleanupStale();
+
+  const logs = createSqliteFunctionLogs(db);
+  const worker = createWorker({
+    driver: sandbox.driver,
+    runtimeApi: createRuntimeApi(),
+    logs,
+    region: config.region,
+    memoryBudgetMb: config.memoryBudgetMb,
+    keepAliveMs: config.keepAliveMs,
+    socketDir: join(config.dataDir, 'sockets'),
+    onError: (err, context) => log.error({ err }, context),
+  });
+  const control = createControl({
+    store,
+    dataDir: config.dataDir,
+    accountId: config.accountId,
+    region: config.region,
+  });
+  const invoker = createInvoker({ resolver: control, worker, concurrencyLimit: config.concurrencyLimit });
+  control.subscribe((event) => {
+    const version = event.kind === 'function-deleted' ? undefined : event.version;
+    worker.drain(event.functionArn, version).catch((err: unknown) => log.error({ err }, 'drain failed'));
+  });
+
+  const router = new Router();
+  registerControlOperations(router, control);
+  registerInvokeOperations(router, invoker);
+  registerLogsOperations(router, logs);
+
+  const server = createApiServer({
+    router,
+    verifier: new SigV4Verifier(credentialLookup([credentials.pair])),
+    log,
+  });
+  await listen(server, config.port, config.host);
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  process.stdout.write(`Sandbox: ${sandbox.tier} (${sandbox.reason})\n`);
+  if (credentials.source === 'generated') {
+    process.stdout.write(
+      `Generated an access key pair for this server in ${credentialsFile(config.dataDir)}. Use it with any AWS client:\n` +
+        `  export AWS_ACCESS_KEY_ID=${credentials.pair.accessKeyId}\n` +
+        `  export AWS_SECRET_ACCESS_KEY=${credentials.pair.secretAccessKey}\n` +
+        `  export AWS_DEFAULT_REGION=${config.region}\n` +
+        `  aws --endpoint-url ${endpoint} lambda list-functions\n`,
+    );
+  }
+
+  let closed = false;
+  return {
+    endpoint,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await worker.shutdown();
+      logs.flush();
+      db.close();
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
