@@ -1,0 +1,55 @@
+// Kindling's Node.js runtime: the process a Node.js execution environment runs, started as
+// `node $LAMBDA_RUNTIME_DIR/nodejs/bootstrap.js` with Lambda's environment (wire contract 2.6).
+// It loads the handler named by _HANDLER from LAMBDA_TASK_ROOT, then serves events from the Runtime API at
+// AWS_LAMBDA_RUNTIME_API until the environment is shut down. Only what every start needs is loaded here.
+
+import { BeforeExit } from './before-exit.js';
+import { logRuntimeError, patchConsole } from './console.js';
+import { UnhandledPromiseRejection, toRuntimeErrorResponse } from './errors.js';
+import { isStreamingHandler, loadHandler } from './handler-loader.js';
+import { awslambdaGlobal } from './response-stream.js';
+import { RuntimeApiClient } from './runtime-api-client.js';
+import { type FatalErrorCallbacks, RuntimeLoop } from './runtime-loop.js';
+
+async function main(): Promise<void> {
+  patchConsole();
+  const client = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001');
+
+  // Until the first event arrives, a fatal error is an init error (exit codes as AWS's runtime).
+  const postInitErrorThenExit = (error: unknown, code: number): void => {
+    const exit = (): never => process.exit(code);
+    client.postInitError(toRuntimeErrorResponse(error)).then(exit, exit);
+  };
+  const fatal: FatalErrorCallbacks = {
+    uncaughtException: (error) => postInitErrorThenExit(error, 129),
+    unhandledRejection: (error) => postInitErrorThenExit(error, 128),
+  };
+  process.on('uncaughtException', (error) => {
+    logRuntimeError('Uncaught Exception', error);
+    fatal.uncaughtException(error);
+  });
+  process.on('unhandledRejection', (reason, promise) => {
+    const error = new UnhandledPromiseRejection(reason, promise);
+    logRuntimeError('Unhandled Promise Rejection', error);
+    fatal.unhandledRejection(error);
+  });
+  BeforeExit.install();
+
+  const noGlobal = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
+  if (noGlobal !== '1' && noGlobal !== 'true') {
+    (globalThis as { awslambda?: unknown }).awslambda = awslambdaGlobal;
+  }
+
+  const handler = await loadHandler(
+    process.env.LAMBDA_TASK_ROOT ?? process.cwd(),
+    process.env._HANDLER ?? '',
+  );
+  new RuntimeLoop(client, handler, isStreamingHandler(handler), fatal).scheduleIteration();
+}
+
+// A failure to load the handler surfaces here and goes the way of any uncaught exception during init:
+// logged as "Uncaught Exception", posted to /runtime/init/error, exit.
+main().catch((error: unknown) => {
+  // The listener receives the thrown value as-is (it may not be an Error), as Node passes it.
+  process.emit('uncaughtException', error as Error);
+});
