@@ -67,7 +67,7 @@ export async function startKindling(config: Config): Promise<RunningKindling> {
   const router = new Router();
   registerControlOperations(router, control);
   registerInvokeOperations(router, invoker);
-  registerLogsOperations(router, logs);
+  registerLogsOperations(router, logs, { region: config.region, accountId: config.accountId });
 
   const server = createApiServer({
     router,
