@@ -1,0 +1,78 @@
+// The exact environment a runtime process sees (wire contract 2.6): Lambda's defaults, then the
+// function's own variables, then the reserved variables, which nothing may override. Paths are guest
+// paths from the driver's layout, so the same code serves a re-rooted sandbox (/var/task, /opt) and the
+// process tier (host directories).
+
+import { dirname } from 'node:path';
+import type { FunctionVersionSpec } from '../control/model.js';
+import type { GuestLayout } from '../sandbox/driver.js';
+
+export interface ExecutionRoleCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+}
+
+export interface GuestEnvironmentInput {
+  readonly spec: FunctionVersionSpec;
+  readonly layout: GuestLayout;
+  readonly region: string;
+  readonly credentials: ExecutionRoleCredentials;
+  readonly logStreamName: string;
+  /** Host executables the runtime needs; their directories lead PATH (as /var/lang/bin does in Lambda). */
+  readonly hostExecutables: readonly string[];
+  readonly initializationType?: 'on-demand' | 'provisioned-concurrency';
+}
+
+export function isProvidedRuntime(runtime: string): boolean {
+  return runtime.startsWith('provided');
+}
+
+export function isNodeRuntime(runtime: string): boolean {
+  return runtime.startsWith('nodejs');
+}
+
+export function guestEnvironment(input: GuestEnvironmentInput): Record<string, string> {
+  const { spec, layout } = input;
+  const task = layout.taskRoot;
+  const opt = layout.optDir;
+  const rt = layout.runtimeDir;
+  const langDirs = [...new Set(input.hostExecutables.map((e) => dirname(e)))];
+  const defaults: Record<string, string> = {
+    PATH: [...langDirs, '/usr/local/bin', '/usr/bin', '/bin', `${opt}/bin`].join(':'),
+    LD_LIBRARY_PATH: ['/lib64', '/usr/lib64', rt, `${rt}/lib`, task, `${task}/lib`, `${opt}/lib`].join(':'),
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+  };
+  if (isNodeRuntime(spec.runtime)) {
+    const major = /^nodejs(\d+)/.exec(spec.runtime)?.[1] ?? '';
+    defaults.NODE_PATH = [
+      `${opt}/nodejs/node${major}/node_modules`,
+      `${opt}/nodejs/node_modules`,
+      `${rt}/node_modules`,
+      rt,
+      task,
+    ].join(':');
+  }
+  const reserved: Record<string, string> = {
+    _HANDLER: spec.handler,
+    AWS_LAMBDA_RUNTIME_API: layout.runtimeApiAddress,
+    LAMBDA_TASK_ROOT: task,
+    LAMBDA_RUNTIME_DIR: rt,
+    AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: spec.version,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroup,
+    AWS_LAMBDA_LOG_STREAM_NAME: input.logStreamName,
+    AWS_LAMBDA_INITIALIZATION_TYPE: input.initializationType ?? 'on-demand',
+    AWS_REGION: input.region,
+    AWS_DEFAULT_REGION: input.region,
+    AWS_ACCESS_KEY_ID: input.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: input.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: input.credentials.sessionToken,
+    PWD: task,
+  };
+  if (!isProvidedRuntime(spec.runtime)) reserved.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
+  if (spec.logFormat === 'JSON') reserved.AWS_LAMBDA_LOG_FORMAT = 'JSON';
+  return { ...defaults, ...spec.environment, ...reserved };
+}

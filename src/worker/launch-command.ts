@@ -1,0 +1,68 @@
+// How each runtime is started inside an environment. Managed runtimes run Kindling's own runtime client
+// from the runtime directory on the host's interpreter; provided.* run the function's `bootstrap`,
+// looked up in the code first and then in the layers, as Lambda does.
+
+import { execFile } from 'node:child_process';
+import { constants, access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FunctionVersionSpec } from '../control/model.js';
+import type { GuestLayout } from '../sandbox/driver.js';
+import { isNodeRuntime, isProvidedRuntime } from './guest-environment.js';
+
+export type LaunchPlan =
+  | { readonly ok: true; readonly command: readonly string[]; readonly hostExecutables: readonly string[] }
+  | { readonly ok: false; readonly errorType: string; readonly errorMessage: string };
+
+let python: Promise<string> | undefined;
+
+/** The host's real python3 binary (not a shim), resolved once. */
+export function hostPython(): Promise<string> {
+  python ??= new Promise<string>((resolve, reject) => {
+    execFile('python3', ['-c', 'import sys; print(sys.executable)'], (err, stdout) => {
+      if (err) reject(err);
+      else resolve(stdout.trim());
+    });
+  });
+  python.catch(() => {
+    python = undefined;
+  });
+  return python;
+}
+
+export async function launchPlan(spec: FunctionVersionSpec, layout: GuestLayout): Promise<LaunchPlan> {
+  const runtime = spec.runtime;
+  if (isNodeRuntime(runtime)) {
+    return {
+      ok: true,
+      command: [process.execPath, `${layout.runtimeDir}/nodejs/bootstrap.js`],
+      hostExecutables: [process.execPath],
+    };
+  }
+  if (runtime.startsWith('python3')) {
+    const py = await hostPython();
+    return { ok: true, command: [py, `${layout.runtimeDir}/python/bootstrap.py`], hostExecutables: [py] };
+  }
+  if (isProvidedRuntime(runtime)) {
+    if (await isFile(join(spec.codeDir, 'bootstrap'))) {
+      return { ok: true, command: [`${layout.taskRoot}/bootstrap`], hostExecutables: [] };
+    }
+    for (const layer of spec.layers) {
+      if (await isFile(join(layer.dir, 'bootstrap'))) {
+        return { ok: true, command: [`${layout.optDir}/bootstrap`], hostExecutables: [] };
+      }
+    }
+    return {
+      ok: false,
+      errorType: 'Runtime.InvalidEntrypoint',
+      errorMessage: "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]",
+    };
+  }
+  return { ok: false, errorType: 'Runtime.InvalidRuntime', errorMessage: `Unsupported runtime: ${runtime}` };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return access(path, constants.F_OK).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,313 @@
+// The Runtime API and Extensions API over real loopback HTTP, against one environment's session.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  MAX_RESPONSE_BYTES,
+  type RuntimeApiListener,
+  RuntimeSession,
+  type RuntimeSessionEvents,
+  createRuntimeApi,
+} from '../../src/runtime-api/index.js';
+
+type Recorded = { event: string; args: unknown[] };
+
+function recordingSession() {
+  const seen: Recorded[] = [];
+  const rec =
+    (event: string) =>
+    (...args: unknown[]) =>
+      seen.push({ event, args: args.map((a) => (Buffer.isBuffer(a) ? a.toString() : a)) });
+  const events: RuntimeSessionEvents = {
+    onReady: rec('ready'),
+    onResponse: rec('response'),
+    onError: rec('error'),
+    onResponseTooLarge: rec('too-large'),
+    onInitError: rec('init-error'),
+  };
+  const session = new RuntimeSession(events, {
+    functionName: 'fn',
+    functionVersion: '$LATEST',
+    handler: 'index.handler',
+  });
+  return { session, seen };
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function call(
+  listener: RuntimeApiListener,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  const ep = listener.endpoint;
+  const where = ep.kind === 'tcp' ? { host: ep.host, port: ep.port } : { socketPath: ep.path };
+  return new Promise((resolve, reject) => {
+    const req = request({ ...where, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const api = createRuntimeApi();
+
+describe('Runtime API', () => {
+  let listener: RuntimeApiListener;
+  let s: ReturnType<typeof recordingSession>;
+  before(async () => {
+    s = recordingSession();
+    listener = await api.open(s.session, 'tcp');
+  });
+  after(() => listener.close());
+
+  it('long-polls /next until an invocation arrives, with the headers of contract 2.5', async () => {
+    const next = call(listener, 'GET', '/2018-06-01/runtime/invocation/next');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(s.seen, [{ event: 'ready', args: [] }], 'the first /next ends init');
+    s.session.deliver(
+      {
+        requestId: 'req-1',
+        payload: Buffer.from('{"a":1}'),
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fn:live',
+        traceId: 'Root=1-5e1b4151-5ac6c58f2c6e04f1b2f4d0a9;Parent=53995c3f42cd8ad8;Sampled=0',
+        clientContext: '{"custom":{"k":"v"}}',
+      },
+      1542409706888,
+    );
+    const r = await next;
+    assert.equal(r.status, 200);
+    assert.equal(r.body, '{"a":1}');
+    assert.equal(r.headers['lambda-runtime-aws-request-id'], 'req-1');
+    assert.equal(r.headers['lambda-runtime-deadline-ms'], '1542409706888');
+    assert.equal(
+      r.headers['lambda-runtime-invoked-function-arn'],
+      'arn:aws:lambda:us-east-1:000000000000:function:fn:live',
+    );
+    assert.equal(
+      r.headers['lambda-runtime-trace-id'],
+      'Root=1-5e1b4151-5ac6c58f2c6e04f1b2f4d0a9;Parent=53995c3f42cd8ad8;Sampled=0',
+    );
+    assert.equal(r.headers['lambda-runtime-client-context'], '{"custom":{"k":"v"}}');
+    assert.equal(r.headers['lambda-runtime-cognito-identity'], undefined);
+    assert.equal(r.headers['content-type'], 'application/json');
+  });
+
+  it('refuses a second /next while an answer is owed, and posts for another request id', async () => {
+    const again = await call(listener, 'GET', '/2018-06-01/runtime/invocation/next');
+    assert.equal(again.status, 403);
+    const wrong = await call(listener, 'POST', '/2018-06-01/runtime/invocation/other/response', '{}');
+    assert.equal(wrong.status, 400);
+    assert.equal(JSON.parse(wrong.body).errorType, 'InvalidRequestID');
+  });
+
+  it('accepts the response with 202 and hands the body on', async () => {
+    const r = await call(listener, 'POST', '/2018-06-01/runtime/invocation/req-1/response', '{"ok":true}');
+    assert.equal(r.status, 202);
+    assert.deepEqual(s.seen.at(-1), { event: 'response', args: ['req-1', '{"ok":true}'] });
+    const late = await call(listener, 'POST', '/2018-06-01/runtime/invocation/req-1/response', '{}');
+    assert.equal(late.status, 400, 'only one answer per invocation');
+  });
+
+  it('delivers an invocation handed over before the runtime asks', async () => {
+    s.session.deliver(
+      { requestId: 'req-2', payload: Buffer.from('[]'), invokedFunctionArn: 'arn' },
+      Date.now() + 1000,
+    );
+    const r = await call(listener, 'GET', '/2018-06-01/runtime/invocation/next');
+    assert.equal(r.headers['lambda-runtime-aws-request-id'], 'req-2');
+    assert.equal(r.headers['lambda-runtime-client-context'], undefined, 'only when present');
+    assert.match(
+      String(r.headers['lambda-runtime-trace-id']),
+      /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/,
+    );
+  });
+
+  it('normalises the error type header as RIE does', async () => {
+    const body = '{"errorMessage":"x","errorType":"TypeError"}';
+    await call(listener, 'POST', '/2018-06-01/runtime/invocation/req-2/error', body, {
+      'Lambda-Runtime-Function-Error-Type': 'TypeError',
+    });
+    assert.deepEqual(s.seen.at(-1), { event: 'error', args: ['req-2', 'Runtime.Unknown', body] });
+    const cases: Array<[string, string]> = [
+      ['Function.MyError', 'Function.MyError'],
+      ['Runtime.ImportModuleError', 'Runtime.ImportModuleError'],
+      ['Function.lowercase', 'Function.Unknown'],
+      ['', 'Runtime.Unknown'],
+    ];
+    for (const [i, [sent, expected]] of cases.entries()) {
+      const id = `e-${i}`;
+      s.session.deliver({ requestId: id, payload: Buffer.from('{}'), invokedFunctionArn: 'arn' }, 0);
+      await call(listener, 'GET', '/2018-06-01/runtime/invocation/next');
+      const headers: Record<string, string> =
+        sent === '' ? {} : { 'Lambda-Runtime-Function-Error-Type': sent };
+      await call(listener, 'POST', `/2018-06-01/runtime/invocation/${id}/error`, '{}', headers);
+      assert.equal(s.seen.at(-1)?.args[1], expected, sent);
+    }
+  });
+
+  it('refuses a response over 6 MiB + 100 bytes with 413', async () => {
+    s.session.deliver({ requestId: 'big', payload: Buffer.from('{}'), invokedFunctionArn: 'arn' }, 0);
+    await call(listener, 'GET', '/2018-06-01/runtime/invocation/next');
+    const r = await call(
+      listener,
+      'POST',
+      '/2018-06-01/runtime/invocation/big/response',
+      Buffer.alloc(MAX_RESPONSE_BYTES + 1, 0x20),
+    );
+    assert.equal(r.status, 413);
+    assert.equal(JSON.parse(r.body).errorType, 'RequestEntityTooLarge');
+    assert.deepEqual(s.seen.at(-1), { event: 'too-large', args: ['big'] });
+  });
+
+  it('accepts exactly 6 MiB + 100 bytes', async () => {
+    s.session.deliver({ requestId: 'edge', payload: Buffer.from('{}'), invokedFunctionArn: 'arn' }, 0);
+    await call(listener, 'GET', '/2018-06-01/runtime/invocation/next');
+    const r = await call(
+      listener,
+      'POST',
+      '/2018-06-01/runtime/invocation/edge/response',
+      Buffer.alloc(MAX_RESPONSE_BYTES, 0x20),
+    );
+    assert.equal(r.status, 202);
+    assert.equal(s.seen.at(-1)?.event, 'response');
+  });
+
+  it('answers 404 for unknown paths and 200 for the Logs and Telemetry API stubs', async () => {
+    assert.equal((await call(listener, 'GET', '/2018-06-01/runtime/nope')).status, 404);
+    assert.equal((await call(listener, 'PUT', '/2020-08-15/logs', '{}')).status, 200);
+    assert.equal((await call(listener, 'PUT', '/2022-07-01/telemetry', '{}')).status, 200);
+  });
+});
+
+describe('Runtime API init error', () => {
+  it('hands /init/error on with its type and body', async () => {
+    const s = recordingSession();
+    const listener = await api.open(s.session, 'tcp');
+    try {
+      const body = '{"errorType":"Runtime.ImportModuleError","errorMessage":"nope"}';
+      const r = await call(listener, 'POST', '/2018-06-01/runtime/init/error', body, {
+        'Lambda-Runtime-Function-Error-Type': 'Runtime.ImportModuleError',
+      });
+      assert.equal(r.status, 202);
+      assert.deepEqual(s.seen, [{ event: 'init-error', args: ['Runtime.ImportModuleError', body] }]);
+    } finally {
+      await listener.close();
+    }
+  });
+});
+
+describe('Extensions API', () => {
+  it('registers an extension and delivers INVOKE and SHUTDOWN events', async () => {
+    const s = recordingSession();
+    const dir = mkdtempSync(join(tmpdir(), 'kindling-rapi-'));
+    const listener = await api.open(s.session, 'unix', join(dir, 'rapi.sock'));
+    try {
+      const reg = await call(
+        listener,
+        'POST',
+        '/2020-01-01/extension/register',
+        '{"events":["INVOKE","SHUTDOWN"]}',
+        {
+          'Lambda-Extension-Name': 'my-ext',
+        },
+      );
+      assert.equal(reg.status, 200);
+      const id = String(reg.headers['lambda-extension-identifier']);
+      assert.match(id, /^[0-9a-f-]{36}$/);
+      assert.deepEqual(JSON.parse(reg.body), {
+        functionName: 'fn',
+        functionVersion: '$LATEST',
+        handler: 'index.handler',
+      });
+
+      const dup = await call(listener, 'POST', '/2020-01-01/extension/register', '{"events":["INVOKE"]}', {
+        'Lambda-Extension-Name': 'my-ext',
+      });
+      assert.equal(dup.status, 403);
+      const missing = await call(listener, 'GET', '/2020-01-01/extension/event/next');
+      assert.equal(JSON.parse(missing.body).errorType, 'Extension.MissingExtensionIdentifier');
+      const invalid = await call(listener, 'GET', '/2020-01-01/extension/event/next', undefined, {
+        'Lambda-Extension-Identifier': 'nope',
+      });
+      assert.equal(JSON.parse(invalid.body).errorType, 'Extension.InvalidExtensionIdentifier');
+
+      const headers = { 'Lambda-Extension-Identifier': id };
+      const nextEvent = call(listener, 'GET', '/2020-01-01/extension/event/next', undefined, headers);
+      s.session.deliver(
+        { requestId: 'r1', payload: Buffer.from('{}'), invokedFunctionArn: 'arn:x', traceId: 'Root=1-x' },
+        123,
+      );
+      const invoke = await nextEvent;
+      assert.ok(invoke.headers['lambda-extension-event-identifier']);
+      assert.deepEqual(JSON.parse(invoke.body), {
+        eventType: 'INVOKE',
+        deadlineMs: 123,
+        requestId: 'r1',
+        invokedFunctionArn: 'arn:x',
+        tracing: { type: 'X-Amzn-Trace-Id', value: 'Root=1-x' },
+      });
+
+      const shutdownEvent = call(listener, 'GET', '/2020-01-01/extension/event/next', undefined, headers);
+      const done = s.session.shutdown('spindown', 2000);
+      const shutdown = JSON.parse((await shutdownEvent).body);
+      assert.equal(shutdown.eventType, 'SHUTDOWN');
+      assert.equal(shutdown.shutdownReason, 'spindown');
+      // The extension is done when it asks for its next event.
+      const started = Date.now();
+      void call(listener, 'GET', '/2020-01-01/extension/event/next', undefined, headers).catch(
+        () => undefined,
+      );
+      await done;
+      assert.ok(Date.now() - started < 1000);
+
+      const exitError = await call(listener, 'POST', '/2020-01-01/extension/exit/error', '{}', {
+        ...headers,
+        'Lambda-Extension-Function-Error-Type': 'Extension.Crash',
+      });
+      assert.equal(exitError.status, 202);
+    } finally {
+      await listener.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails init when an extension reports an init error', async () => {
+    const s = recordingSession();
+    const listener = await api.open(s.session, 'tcp');
+    try {
+      const reg = await call(listener, 'POST', '/2020-01-01/extension/register', '{"events":[]}', {
+        'Lambda-Extension-Name': 'e',
+      });
+      const id = String(reg.headers['lambda-extension-identifier']);
+      await call(listener, 'POST', '/2020-01-01/extension/init/error', '{"errorMessage":"bad"}', {
+        'Lambda-Extension-Identifier': id,
+        'Lambda-Extension-Function-Error-Type': 'Extension.ConfigInvalid',
+      });
+      assert.deepEqual(s.seen, [
+        { event: 'init-error', args: ['Extension.ConfigInvalid', '{"errorMessage":"bad"}'] },
+      ]);
+    } finally {
+      await listener.close();
+    }
+  });
+});
