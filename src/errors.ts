@@ -51,6 +51,7 @@ export const Errors = {
   resourceConflict: make('ResourceConflictException', 409),
   preconditionFailed: make('PreconditionFailedException', 412),
   requestTooLarge: make('RequestTooLargeException', 413),
+  requestEntityTooLarge: make('RequestEntityTooLargeException', 413),
   unsupportedMediaType: make('UnsupportedMediaTypeException', 415),
   tooManyRequests: make('TooManyRequestsException', 429),
   service: make('ServiceException', 500),

@@ -51,6 +51,7 @@ export async function startKindling(opts: StartOptions = {}): Promise<KindlingHa
   let out = '';
 
   async function launch(): Promise<void> {
+    const seenBefore = out.length;
     child = spawn(
       process.execPath,
       [bin, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])],
@@ -70,7 +71,7 @@ export async function startKindling(opts: StartOptions = {}): Promise<KindlingHa
       const timer = setTimeout(() => reject(new Error(`server did not become ready in 30 s:\n${out}`)), 30_000);
       const onData = (chunk: Buffer) => {
         out += chunk.toString();
-        const m = /ready at (http:\/\/[^\s]+)/.exec(out);
+        const m = /ready at (http:\/\/[^\s]+)/.exec(out.slice(seenBefore));
         if (m?.[1]) {
           clearTimeout(timer);
           resolveReady(m[1]);
