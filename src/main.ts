@@ -6,17 +6,26 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pino from 'pino';
 import { credentialLookup, credentialsFile, loadOrCreateCredentials } from './api/credentials.js';
+import { registerConcurrencyOperations } from './api/operations/concurrency.js';
 import { registerControlOperations } from './api/operations/control.js';
+import { registerEventInvokeConfigOperations } from './api/operations/event-invoke-config.js';
+import { registerFunctionUrlOperations } from './api/operations/function-urls.js';
 import { registerInvokeOperations } from './api/operations/invoke.js';
 import { registerLogsOperations } from './api/operations/logs.js';
+import { registerSchedulerOperations } from './api/operations/scheduler.js';
+import { registerSqsApi } from './api/operations/sqs.js';
 import { Router } from './api/router.js';
 import { createApiServer } from './api/server.js';
 import { SigV4Verifier } from './api/sigv4.js';
 import type { Config } from './config.js';
 import { createControl } from './control/index.js';
-import { createInvoker } from './invoke/index.js';
+import { asyncInvokeSchema, asyncSettingsFromEnv, createAsyncInvoke, eventInvokerFrom } from './invoke/async/index.js';
+import { concurrencySchema, createConcurrency, createInvoker } from './invoke/index.js';
+import { QueueService, queuesSchema } from './queues/index.js';
 import { createRuntimeApi } from './runtime-api/index.js';
 import { selectSandboxDriver } from './sandbox/index.js';
+import { createTriggers, triggerKinds } from './triggers/index.js';
+import { schedulerSettingsFromEnv } from './triggers/schedules/index.js';
 import { controlSchema, createSqliteStore } from './store/index.js';
 import { openDatabase } from './store/sqlite/database.js';
 import { createSqliteFunctionLogs, logsSchema } from './telemetry/log-store.js';
@@ -31,7 +40,14 @@ export interface RunningKindling {
 
 export async function startKindling(config: Config): Promise<RunningKindling> {
   const log = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
-  const db = openDatabase(config.dataDir, [controlSchema, logsSchema]);
+  const db = openDatabase(config.dataDir, [
+    controlSchema,
+    logsSchema,
+    concurrencySchema,
+    queuesSchema,
+    asyncInvokeSchema,
+    ...triggerKinds.map((k) => k.schema),
+  ]);
   const store = createSqliteStore(db);
   const credentials = loadOrCreateCredentials(config.dataDir, config);
 
@@ -57,24 +73,70 @@ export async function startKindling(config: Config): Promise<RunningKindling> {
     dataDir: config.dataDir,
     accountId: config.accountId,
     region: config.region,
+    reservedConcurrency: (name) => concurrency.reservedConcurrency(name),
+    accountConcurrency: () => concurrency.accountConcurrency(),
   });
-  const invoker = createInvoker({ resolver: control, worker, concurrencyLimit: config.concurrencyLimit });
+  const concurrency = createConcurrency({
+    db,
+    partition: { accountId: config.accountId, region: config.region },
+    concurrencyLimit: config.concurrencyLimit,
+    resolver: control,
+    worker,
+    subscribe: (listener) => control.subscribe(listener),
+    onError: (err, context) => log.error({ err }, context),
+  });
+  const invoker = createInvoker({ resolver: control, worker, admission: concurrency.admission });
   control.subscribe((event) => {
     const version = event.kind === 'function-deleted' ? undefined : event.version;
     worker.drain(event.functionArn, version).catch((err: unknown) => log.error({ err }, 'drain failed'));
   });
 
+  const partition = { accountId: config.accountId, region: config.region };
+  const queues = new QueueService(db, { partition });
+  const asyncInvoke = createAsyncInvoke({
+    db,
+    partition,
+    resolver: control,
+    invoker: eventInvokerFrom(invoker),
+    queues,
+    settings: asyncSettingsFromEnv(),
+    log,
+  });
+  const triggers = createTriggers({
+    db,
+    partition,
+    invocations: asyncInvoke.invocations,
+    settings: schedulerSettingsFromEnv(),
+    log,
+  });
+  control.subscribe((event) => {
+    if (event.kind !== 'function-deleted') return;
+    const name = event.functionArn.split(':')[6] ?? '';
+    asyncInvoke.configs.deleteFunction(name);
+    triggers.urls.deleteFunction(name);
+  });
+  const verifier = new SigV4Verifier(credentialLookup([credentials.pair]));
+
   const router = new Router();
   registerControlOperations(router, control);
-  registerInvokeOperations(router, invoker);
+  registerInvokeOperations(router, invoker, asyncInvoke.invocations);
+  registerSqsApi(router, { queues });
+  registerEventInvokeConfigOperations(router, { configs: asyncInvoke.configs, resolver: control, partition });
+  registerFunctionUrlOperations(router, { urls: triggers.urls, resolver: control, partition, invoker, verifier });
+  registerSchedulerOperations(router, { schedules: triggers.schedules });
+  registerConcurrencyOperations(router, concurrency);
   registerLogsOperations(router, logs, { region: config.region, accountId: config.accountId });
 
   const server = createApiServer({
     router,
-    verifier: new SigV4Verifier(credentialLookup([credentials.pair])),
+    verifier,
     log,
   });
   await listen(server, config.port, config.host);
+  // Provisioned concurrency configured before a restart is initialised again.
+  concurrency.start();
+  asyncInvoke.dispatcher.start();
+  triggers.scheduler.start();
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
@@ -95,10 +157,13 @@ export async function startKindling(config: Config): Promise<RunningKindling> {
     async close() {
       if (closed) return;
       closed = true;
+      triggers.scheduler.stop();
+      await asyncInvoke.dispatcher.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      concurrency.stop();
       await worker.shutdown();
       logs.flush();
       db.close();

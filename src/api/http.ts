@@ -12,6 +12,10 @@ export interface ApiRequest {
   /** Path parameters, percent-decoded (e.g. FunctionName, Name, ARN). */
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
+  /** The query string exactly as sent, without '?' (function URLs pass it through as rawQueryString). */
+  readonly rawQuery: string;
+  /** Address of the peer (function URLs report it as sourceIp). */
+  readonly remoteAddress: string;
   readonly headers: IncomingHttpHeaders;
   /** The whole body (bounded by the server's limit for the route). */
   readonly body: Buffer;
@@ -25,7 +29,8 @@ export type ApiBody = Buffer | string | Readonly<Record<string, unknown>> | Read
 
 export interface ApiResponse {
   readonly status: number;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** An array value sends the header once per element (e.g. one Set-Cookie per cookie). */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   /** Objects and arrays are sent as JSON; strings and Buffers as they are. Omit for an empty body. */
   readonly body?: ApiBody;
 }

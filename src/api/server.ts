@@ -69,6 +69,8 @@ export function createApiServer({ router, verifier, log }: ApiServerOptions): Se
         path: rawPath,
         params,
         query: new URLSearchParams(rawQuery),
+        rawQuery,
+        remoteAddress: req.socket.remoteAddress ?? '127.0.0.1',
         headers: req.headers,
         body,
         requestId,
@@ -128,9 +130,11 @@ function drain(req: IncomingMessage, max: number): Promise<void> {
 
 function send(res: ServerResponse, requestId: string, response: ApiResponse): void {
   const { body, contentType } = serialize(response.body);
-  const headers: Record<string, string | number> = { 'x-amzn-RequestId': requestId };
+  const headers: Record<string, string | number | string[]> = { 'x-amzn-RequestId': requestId };
   if (contentType !== undefined) headers['Content-Type'] = contentType;
-  if (response.headers !== undefined) Object.assign(headers, response.headers);
+  if (response.headers !== undefined) {
+    for (const [name, value] of Object.entries(response.headers)) headers[name] = typeof value === 'string' ? value : [...value];
+  }
   headers['Content-Length'] = body.length;
   res.writeHead(response.status, headers);
   res.end(body);

@@ -1,5 +1,6 @@
-// The invoke service: resolves what to run, admits it under the account concurrency limit, picks a
-// version by alias weights, and asks the worker to run it. Synchronous invokes and DryRun live here;
+// The invoke service: resolves what to run, picks a version by alias weights, admits it under the
+// account, reserved and provisioned concurrency limits (concurrency/admission.ts), and asks the worker to
+// run it. Synchronous invokes and DryRun live here;
 // asynchronous (Event) invokes will be persisted by a durable queue whose dispatcher calls invoke().
 
 import type { FunctionResolver } from '../control/model.js';
@@ -7,6 +8,8 @@ import { Errors, LambdaServiceError } from '../errors.js';
 import type { InvocationOutcome } from '../worker/outcome.js';
 import type { Worker } from '../worker/worker.js';
 import { pickCandidate } from './alias-routing.js';
+import { Admission, accountOnlyLimits } from './concurrency/admission.js';
+import { throttled } from './concurrency/throttle.js';
 
 export interface InvokeRequest {
   /** FunctionName path parameter: name, name:qualifier, partial or full ARN. */
@@ -27,7 +30,12 @@ export interface InvokeRequest {
 export interface InvokerOptions {
   readonly resolver: FunctionResolver;
   readonly worker: Worker;
-  /** Account concurrency limit (config.concurrencyLimit): in-flight invocations beyond it get 429. */
+  /**
+   * Concurrency admission (reserved and provisioned concurrency, the unreserved pool); without it only
+   * the account limit applies.
+   */
+  readonly admission?: Admission;
+  /** Account concurrency limit (config.concurrencyLimit) when no admission is given: beyond it, 429. */
   readonly concurrencyLimit?: number;
   /** Source of draws in [0, 1) for alias weights (Math.random by default). */
   readonly random?: () => number;
@@ -47,13 +55,10 @@ export interface Invoker {
 
 export function createInvoker(options: InvokerOptions): Invoker {
   const { resolver, worker } = options;
-  const limit = options.concurrencyLimit ?? Number.POSITIVE_INFINITY;
+  const admission =
+    options.admission ??
+    new Admission(accountOnlyLimits(options.concurrencyLimit ?? Number.POSITIVE_INFINITY));
   const random = options.random ?? Math.random;
-  let inFlight = 0;
-  const release = (outcome: InvocationOutcome): InvocationOutcome => {
-    inFlight--;
-    return outcome;
-  };
 
   return {
     invoke(req) {
@@ -63,16 +68,6 @@ export function createInvoker(options: InvokerOptions): Invoker {
       } catch (err) {
         return Promise.resolve(platformError(req.requestId, err));
       }
-      if (inFlight >= limit) {
-        return Promise.resolve(
-          platformError(
-            req.requestId,
-            Errors.tooManyRequests('Rate Exceeded.', {
-              extra: { Reason: 'ConcurrentInvocationLimitExceeded' },
-            }),
-          ),
-        );
-      }
       const candidates = target.candidates;
       const chosen =
         candidates.length === 1 ? candidates[0] : candidates[pickCandidate(candidates, random())];
@@ -81,7 +76,13 @@ export function createInvoker(options: InvokerOptions): Invoker {
           platformError(req.requestId, Errors.service('The function has no version to run.')),
         );
       }
-      inFlight++;
+      const admitted = admission.admit(chosen.spec.functionName, chosen.spec.version);
+      if (!admitted.admitted)
+        return Promise.resolve(platformError(req.requestId, throttled(admitted.reason)));
+      const release = (outcome: InvocationOutcome): InvocationOutcome => {
+        admitted.lease.release();
+        return outcome;
+      };
       return worker
         .run({
           requestId: req.requestId,
@@ -97,7 +98,7 @@ export function createInvoker(options: InvokerOptions): Invoker {
     dryRun(functionName, qualifier) {
       resolver.resolve(functionName, qualifier);
     },
-    inFlight: () => inFlight,
+    inFlight: () => admission.inFlight(),
   };
 }
 

@@ -9,5 +9,7 @@ export {
   type RuntimeApi,
   type RuntimeApiListener,
   type RuntimeApiOptions,
+  type PrewarmedRuntimeApiListener,
 } from './server.js';
+export { ASSIGNMENT_PATH, RuntimeAssignment } from './assignment.js';
 export { type FunctionMetadata, RuntimeSession, type RuntimeSessionEvents } from './session.js';

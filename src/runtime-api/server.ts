@@ -6,6 +6,7 @@ import { unlink } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RuntimeApiEndpoint } from '../sandbox/driver.js';
+import { ASSIGNMENT_PATH, RuntimeAssignment } from './assignment.js';
 import { validExtensionErrorType, validRuntimeOrFunctionErrorType } from './error-type.js';
 import { MAX_EXTENSIONS } from './extensions.js';
 import type { ExtensionEventType } from './invocation.js';
@@ -31,9 +32,20 @@ export interface RuntimeApiListener {
   close(): Promise<void>;
 }
 
+/**
+ * The listener of a pre-warmed runtime: before `attach` it serves only the assignment call
+ * (assignment.ts); after, it serves the Runtime API of the session it was attached to, as `open` does.
+ */
+export interface PrewarmedRuntimeApiListener extends RuntimeApiListener {
+  readonly assignment: RuntimeAssignment;
+  attach(session: RuntimeSession): void;
+}
+
 export interface RuntimeApi {
   /** Opens a listener serving one environment's session, on loopback TCP or on a Unix socket. */
   open(session: RuntimeSession, endpointKind: 'tcp' | 'unix', unixPath?: string): Promise<RuntimeApiListener>;
+  /** Opens a listener for a pre-warmed runtime, not yet bound to any environment's session. */
+  openPrewarmed?(endpointKind: 'tcp' | 'unix', unixPath?: string): Promise<PrewarmedRuntimeApiListener>;
 }
 
 export interface RuntimeApiOptions {
@@ -43,32 +55,67 @@ export interface RuntimeApiOptions {
 
 export function createRuntimeApi(options: RuntimeApiOptions = {}): RuntimeApi {
   const host = options.host ?? '127.0.0.1';
+  async function serve(
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+    endpointKind: 'tcp' | 'unix',
+    unixPath: string | undefined,
+  ): Promise<RuntimeApiListener> {
+    const server = createServer(handler);
+    // A runtime's /next may wait for minutes (the environment sits frozen in between): no server-side
+    // timeouts on requests or idle keep-alive connections.
+    server.requestTimeout = 0;
+    server.headersTimeout = 0;
+    server.keepAliveTimeout = 0;
+    server.timeout = 0;
+    let endpoint: RuntimeApiEndpoint;
+    if (endpointKind === 'unix') {
+      if (unixPath === undefined) throw new Error('a unix Runtime API endpoint needs a socket path');
+      await unlink(unixPath).catch(() => undefined);
+      await listen(server, { path: unixPath });
+      endpoint = { kind: 'unix', path: unixPath };
+    } else {
+      await listen(server, { host, port: 0 });
+      endpoint = { kind: 'tcp', host, port: (server.address() as AddressInfo).port };
+    }
+    return {
+      endpoint,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    };
+  }
   return {
-    async open(session, endpointKind, unixPath) {
-      const server = createServer((req, res) => guard(res, () => route(session, req, res)));
-      // A runtime's /next may wait for minutes (the environment sits frozen in between): no server-side
-      // timeouts on requests or idle keep-alive connections.
-      server.requestTimeout = 0;
-      server.headersTimeout = 0;
-      server.keepAliveTimeout = 0;
-      server.timeout = 0;
-      let endpoint: RuntimeApiEndpoint;
-      if (endpointKind === 'unix') {
-        if (unixPath === undefined) throw new Error('a unix Runtime API endpoint needs a socket path');
-        await unlink(unixPath).catch(() => undefined);
-        await listen(server, { path: unixPath });
-        endpoint = { kind: 'unix', path: unixPath };
-      } else {
-        await listen(server, { host, port: 0 });
-        endpoint = { kind: 'tcp', host, port: (server.address() as AddressInfo).port };
-      }
+    open(session, endpointKind, unixPath) {
+      return serve((req, res) => guard(res, () => route(session, req, res)), endpointKind, unixPath);
+    },
+    async openPrewarmed(endpointKind, unixPath) {
+      const assignment = new RuntimeAssignment();
+      let session: RuntimeSession | null = null;
+      const listener = await serve(
+        (req, res) => {
+          if (session !== null) {
+            const attached = session;
+            return guard(res, () => route(attached, req, res));
+          }
+          // SECURITY: before assignment only Kindling's runtime client runs in the environment; even so,
+          // nothing but the exact assignment call is served.
+          if (req.url === ASSIGNMENT_PATH && req.method === 'GET') {
+            req.resume();
+            return guard(res, () => assignment.ask(res));
+          }
+          notFound(req, res);
+        },
+        endpointKind,
+        unixPath,
+      );
       return {
-        endpoint,
-        close: () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-          }),
+        ...listener,
+        assignment,
+        attach(s) {
+          session = s;
+        },
       };
     },
   };

@@ -53,6 +53,11 @@ export interface SandboxSpec {
   readonly networkEgress: boolean;
   /** Receives everything the environment writes to stdout and stderr, in order, as it arrives. */
   readonly onOutput: (chunk: Buffer) => void;
+  /**
+   * Run INIT without a CPU quota (Lambda boosts CPU during INIT): the proportional quota applies from
+   * `Sandbox.endInitBoost()` on. Drivers without a CPU limit ignore it.
+   */
+  readonly initCpuBoost?: boolean;
 }
 
 export interface SandboxExit {
@@ -77,6 +82,13 @@ export interface Sandbox {
   destroy(): Promise<void>;
   /** Peak memory of the whole environment in bytes since start, if the driver can measure it. */
   maxMemoryUsedBytes(): number | undefined;
+  /**
+   * Applies the limits of another MemorySize (memory, CPU share): a pre-warmed environment learns its
+   * function's at specialisation. Optional: drivers without limits leave it out.
+   */
+  resize?(memoryMb: number): void;
+  /** INIT is over: the CPU quota of its MemorySize applies from now on (see SandboxSpec.initCpuBoost). */
+  endInitBoost?(): void;
 }
 
 export interface SandboxCapabilities {

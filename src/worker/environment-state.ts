@@ -9,12 +9,16 @@
 //        └─ init-failed / init-timeout / exit / timeout / evict / keep-alive-expired / shutdown ─▶ dead
 //   drain: idle and frozen end at once; initializing and busy become draining, which ends after its
 //   one in-flight invocation completes.
+//   initialized: an environment started with no invocation waiting (provisioned concurrency) goes
+//   from initializing straight to idle.
 
 export type EnvironmentState = 'initializing' | 'idle' | 'busy' | 'frozen' | 'draining' | 'dead';
 
 export type EnvironmentEvent =
   /** The runtime asked for its first invocation (init done); the invocation it was started for begins. */
   | 'ready'
+  /** Init completed with no invocation waiting (provisioned concurrency): the environment waits warm. */
+  | 'initialized'
   /** The runtime or an extension reported an init error, or the runtime could not be launched. */
   | 'init-failed'
   /** Init took longer than Lambda's 10 s. */
@@ -47,6 +51,7 @@ const ENDS = { exit: 'dead', shutdown: 'dead' } as const;
 const TRANSITIONS: Table = {
   initializing: {
     ready: 'busy',
+    initialized: 'idle',
     'init-failed': 'dead',
     'init-timeout': 'dead',
     drain: 'draining',
@@ -65,6 +70,8 @@ const TRANSITIONS: Table = {
   // A draining environment still serves the one invocation it holds (its cold one, if it was initializing).
   draining: {
     ready: 'draining',
+    // Drained before its init completed, with no invocation to serve: nothing left to do.
+    initialized: 'dead',
     complete: 'dead',
     'init-failed': 'dead',
     'init-timeout': 'dead',

@@ -61,10 +61,26 @@ export interface EnvironmentContext {
 
 const MIB = 1024 * 1024;
 
+/** How an environment came to be (AWS_LAMBDA_INITIALIZATION_TYPE). */
+export type InitializationType = 'on-demand' | 'provisioned-concurrency';
+
+/**
+ * What became of an environment initialised ahead of any invocation (see initialize()): ready, or ended
+ * before init completed, with Lambda's error type when init itself failed (not when it was ended).
+ */
+export type InitResult = { readonly ok: true } | { readonly ok: false; readonly initFailure?: string };
+
 export class ExecutionEnvironment implements RuntimeSessionEvents {
   readonly id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
   readonly memoryMb: number;
   state: EnvironmentState = 'initializing';
+  /**
+   * Provisioned concurrency: initialised before any invocation, never expired for idleness and never
+   * evicted for room (the worker leaves it out of eviction).
+   */
+  readonly provisioned: boolean;
+  /** Why init failed (Lambda's error type), once it has. */
+  initFailure: string | undefined;
   /** When it last became idle (performance.now()). */
   idleSince = 0;
   private readonly session: RuntimeSession;
@@ -82,6 +98,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
   private freezeTimer: NodeJS.Timeout | null = null;
   private keepAliveTimer: NodeJS.Timeout | null = null;
   private teardown: Promise<void> | null = null;
+  private initWaiter: ((result: InitResult) => void) | null = null;
 
   /**
    * @param onTransition tells the environment's owner (its pool) of every state change, so the owner
@@ -95,7 +112,9 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
       from: EnvironmentState,
       to: EnvironmentState,
     ) => void,
+    private readonly initializationType: InitializationType = 'on-demand',
   ) {
+    this.provisioned = initializationType === 'provisioned-concurrency';
     this.memoryMb = spec.memorySize;
     this.timeoutMs = spec.timeout * 1000;
     this.session = new RuntimeSession(this, {
@@ -124,6 +143,25 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
       );
     });
     return outcome;
+  }
+
+  /**
+   * Starts the environment with no invocation waiting (provisioned concurrency): it becomes idle when
+   * init completes. Resolves with the result of init; invocations then run on it like on any warm one.
+   */
+  initialize(): Promise<InitResult> {
+    const result = new Promise<InitResult>((resolve) => {
+      this.initWaiter = resolve;
+    });
+    this.start().catch((err) => {
+      this.ctx.onError(err, 'starting an execution environment');
+      this.initFailed(
+        'init',
+        'Sandbox.Failure',
+        errorDocument('Sandbox.Failure', 'Failed to start the environment'),
+      );
+    });
+    return result;
   }
 
   /** Runs `inv` on this warm environment (idle or frozen). */
@@ -159,10 +197,16 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
   onReady(): void {
     if (this.state !== 'initializing' && this.state !== 'draining') return;
     if (this.initTimer !== null) clearTimeout(this.initTimer);
+    const inv = this.current;
+    // Initialised ahead of demand: no invocation pays for init, so none reports an Init Duration.
+    if (inv === null) {
+      this.apply('initialized');
+      if (this.isDead()) void this.destroy(false);
+      return;
+    }
     this.initDurationMs = performance.now() - this.createdAt;
     this.apply('ready');
-    const inv = this.current;
-    if (inv !== null) this.begin(inv);
+    this.begin(inv);
   }
 
   onResponse(requestId: string, body: Buffer): void {
@@ -218,6 +262,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
       credentials: ctx.credentials,
       logStreamName: this.log.stream,
       hostExecutables: plan.hostExecutables,
+      initializationType: this.initializationType,
     });
     this.initTimer = setTimeout(() => this.onInitTimeout(), ctx.initTimeoutMs);
     const sandbox = await ctx.driver.start({
@@ -275,6 +320,8 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
 
   private onExit(exit: SandboxExit): void {
     if (this.state === 'dead') return;
+    if (!this.session.isReady)
+      this.initFailure ??= exit.outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
     const inv = this.current;
     if (inv !== null) {
       const errorType = exit.outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
@@ -303,6 +350,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
   ): void {
     if (this.state === 'dead') return;
     if (this.initTimer !== null) clearTimeout(this.initTimer);
+    this.initFailure ??= errorType;
     const inv = this.current;
     if (inv !== null) {
       this.invokeStartedAt = this.createdAt;
@@ -416,6 +464,18 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
     this.state = to;
     if (to === 'idle') this.enterIdle();
     if (to === 'dead') this.clearTimers();
+    if (this.initWaiter !== null && (to === 'idle' || to === 'dead')) {
+      const settle = this.initWaiter;
+      this.initWaiter = null;
+      const failure = this.initFailure;
+      settle(
+        to === 'idle'
+          ? { ok: true }
+          : failure === undefined
+            ? { ok: false }
+            : { ok: false, initFailure: failure },
+      );
+    }
     if (from !== to) this.onTransition(this, from, to);
   }
 
@@ -424,6 +484,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
     if (this.freezeTimer === null) {
       this.freezeTimer = setTimeout(() => this.onFreezeTimer(), this.ctx.freezeAfterMs).unref();
     } else this.freezeTimer.refresh();
+    if (this.provisioned) return;
     if (this.keepAliveTimer === null) {
       this.keepAliveTimer = setTimeout(() => this.onKeepAliveTimer(), this.ctx.keepAliveMs).unref();
     } else this.keepAliveTimer.refresh();

@@ -32,18 +32,29 @@ export function isNodeRuntime(runtime: string): boolean {
   return runtime.startsWith('nodejs');
 }
 
-export function guestEnvironment(input: GuestEnvironmentInput): Record<string, string> {
-  const { spec, layout } = input;
+/**
+ * Lambda's defaults that depend only on the layout and the language's executables: the same for every
+ * function of a runtime (a pre-warmed runtime starts with them, before its function is known).
+ */
+export function runtimeDefaults(layout: GuestLayout, hostExecutables: readonly string[]): Record<string, string> {
   const task = layout.taskRoot;
   const opt = layout.optDir;
   const rt = layout.runtimeDir;
-  const langDirs = [...new Set(input.hostExecutables.map((e) => dirname(e)))];
-  const defaults: Record<string, string> = {
+  const langDirs = [...new Set(hostExecutables.map((e) => dirname(e)))];
+  return {
     PATH: [...langDirs, '/usr/local/bin', '/usr/bin', '/bin', `${opt}/bin`].join(':'),
     LD_LIBRARY_PATH: ['/lib64', '/usr/lib64', rt, `${rt}/lib`, task, `${task}/lib`, `${opt}/lib`].join(':'),
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
   };
+}
+
+export function guestEnvironment(input: GuestEnvironmentInput): Record<string, string> {
+  const { spec, layout } = input;
+  const task = layout.taskRoot;
+  const opt = layout.optDir;
+  const rt = layout.runtimeDir;
+  const defaults = runtimeDefaults(layout, input.hostExecutables);
   if (isNodeRuntime(spec.runtime)) {
     const major = /^nodejs(\d+)/.exec(spec.runtime)?.[1] ?? '';
     defaults.NODE_PATH = [

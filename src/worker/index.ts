@@ -3,6 +3,11 @@
 export type { EnvironmentEvent, EnvironmentState } from './environment-state.js';
 export type { ExecutionRoleCredentials } from './guest-environment.js';
 export type { Invocation } from './invocation.js';
+export type {
+  ProvisionedAllocation,
+  ProvisionedStatus,
+  ProvisionedTarget,
+} from './provisioned-concurrency.js';
 export type { EnvironmentErrorCause, InvocationMetrics, InvocationOutcome } from './outcome.js';
 export {
   createWorker,

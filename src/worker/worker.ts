@@ -20,6 +20,11 @@ import type { ExecutionRoleCredentials } from './guest-environment.js';
 import type { Invocation } from './invocation.js';
 import type { InvocationOutcome } from './outcome.js';
 import { makeRoom } from './placement.js';
+import {
+  type ProvisionedAllocation,
+  ProvisionedConcurrency,
+  type ProvisionedTarget,
+} from './provisioned-concurrency.js';
 
 export interface WorkerOptions {
   readonly driver: SandboxDriver;
@@ -63,6 +68,13 @@ export interface Worker {
   drain(functionArn: string, version?: string): Promise<void>;
   /** Ends every environment (in-flight invocations fail) and refuses new invocations. */
   shutdown(): Promise<void>;
+  /**
+   * Provisioned concurrency: keeps `target.count` environments of `target.spec` initialised, warm and
+   * replaced when they die, under `key` (one per configuration); undefined ends them.
+   */
+  provision(key: string, target: ProvisionedTarget | undefined): void;
+  /** What a provisioned-concurrency configuration has now; undefined when nothing is provisioned. */
+  provisioned(key: string): ProvisionedAllocation | undefined;
   stats(): WorkerStats;
 }
 
@@ -86,6 +98,7 @@ class ExecutionWorker implements Worker {
   private readonly live = new Set<ExecutionEnvironment>();
   private inUseMb = 0;
   private closed = false;
+  private readonly provisionedConcurrency: ProvisionedConcurrency;
 
   constructor(private readonly options: WorkerOptions) {
     const socketDir = options.socketDir ?? join(tmpdir(), `kindling-runtime-api-${process.pid}`);
@@ -104,6 +117,10 @@ class ExecutionWorker implements Worker {
       shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
       onError: options.onError ?? (() => undefined),
     };
+    this.provisionedConcurrency = new ProvisionedConcurrency(
+      (spec, onTransition) => this.startProvisioned(spec, onTransition),
+      this.ctx.onError,
+    );
   }
 
   run(inv: Invocation): Promise<InvocationOutcome> {
@@ -115,33 +132,74 @@ class ExecutionWorker implements Worker {
   }
 
   private coldStart(pool: EnvironmentPool, inv: Invocation): Promise<InvocationOutcome> {
-    const memoryMb = inv.spec.memorySize;
-    const room = makeRoom({
-      memoryMb,
-      inUseMb: this.inUseMb,
-      budgetMb: this.options.memoryBudgetMb,
-      environments: [...this.live].map((e) => ({
-        id: e.id,
-        memoryMb: e.memoryMb,
-        state: e.state,
-        idleSince: e.idleSince,
-      })),
-    });
-    if (room.kind === 'full') {
+    if (!this.makeRoomFor(inv.spec.memorySize)) {
       return refuse(
         inv,
         Errors.tooManyRequests('Rate Exceeded.', { extra: { Reason: 'ConcurrentInvocationLimitExceeded' } }),
       );
     }
+    const env = new ExecutionEnvironment(inv.spec, this.ctx, pool.onTransition);
+    this.admit(pool, env);
+    return env.boot(inv);
+  }
+
+  /** Room for a new environment under the memory budget, evicting idle ones if needed; false if none. */
+  private makeRoomFor(memoryMb: number): boolean {
+    const room = makeRoom({
+      memoryMb,
+      inUseMb: this.inUseMb,
+      budgetMb: this.options.memoryBudgetMb,
+      // Provisioned environments are never evicted for room (they are what was paid for).
+      environments: [...this.live]
+        .filter((e) => !e.provisioned)
+        .map((e) => ({ id: e.id, memoryMb: e.memoryMb, state: e.state, idleSince: e.idleSince })),
+    });
+    if (room.kind === 'full') return false;
     if (room.kind === 'evict') {
       const victims = new Set(room.victims);
       for (const env of this.live) if (victims.has(env.id)) void env.end('evict');
     }
-    const env = new ExecutionEnvironment(inv.spec, this.ctx, pool.onTransition);
+    return true;
+  }
+
+  private admit(pool: EnvironmentPool, env: ExecutionEnvironment): void {
     pool.add(env);
     this.live.add(env);
-    this.inUseMb += memoryMb;
-    return env.boot(inv);
+    this.inUseMb += env.memoryMb;
+  }
+
+  /** A provisioned environment in the version's pool, so that warm invokes find it. */
+  private startProvisioned(
+    spec: FunctionVersionSpec,
+    onTransition: (env: ExecutionEnvironment, from: EnvironmentState, to: EnvironmentState) => void,
+  ): ExecutionEnvironment | { readonly refused: string } {
+    if (this.closed) return { refused: 'the worker is shutting down' };
+    if (!this.makeRoomFor(spec.memorySize)) {
+      return {
+        refused: `INSUFFICIENT_CAPACITY (no room for ${spec.memorySize} MB under the host memory budget)`,
+      };
+    }
+    const pool = this.poolFor(spec);
+    const env = new ExecutionEnvironment(
+      spec,
+      this.ctx,
+      (e, from, to) => {
+        pool.onTransition(e, from, to);
+        onTransition(e, from, to);
+      },
+      'provisioned-concurrency',
+    );
+    this.admit(pool, env);
+    return env;
+  }
+
+  provision(key: string, target: ProvisionedTarget | undefined): void {
+    if (this.closed) return;
+    this.provisionedConcurrency.set(key, target);
+  }
+
+  provisioned(key: string): ProvisionedAllocation | undefined {
+    return this.provisionedConcurrency.allocation(key);
   }
 
   private poolFor(spec: FunctionVersionSpec): EnvironmentPool {
@@ -181,6 +239,7 @@ class ExecutionWorker implements Worker {
 
   async shutdown(): Promise<void> {
     this.closed = true;
+    this.provisionedConcurrency.stop();
     const envs = [...this.live];
     await Promise.all(envs.map((env) => env.end('shutdown')));
     await Promise.all(envs.map((env) => env.ended));

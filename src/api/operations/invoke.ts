@@ -6,6 +6,7 @@
 
 import { Errors, validationMessage } from '../../errors.js';
 import { decodeClientContext } from '../../invoke/client-context.js';
+import { type AsyncInvocations, MAX_ASYNC_PAYLOAD_BYTES } from '../../invoke/async/index.js';
 import type { Invoker } from '../../invoke/invoker.js';
 import type { ApiRequest, ApiResponse, Routes } from '../http.js';
 
@@ -17,8 +18,31 @@ type InvocationType = (typeof INVOCATION_TYPES)[number];
 const EMPTY_EVENT = Buffer.from('{}');
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function registerInvokeOperations(routes: Routes, invoker: Invoker): void {
-  routes.add('POST', '/2015-03-31/functions/{FunctionName}/invocations', (req) => invoke(invoker, req), {
+export function registerInvokeOperations(
+  routes: Routes,
+  invoker: Invoker,
+  asyncInvocations?: Pick<AsyncInvocations, 'accept'>,
+): void {
+  // InvokeAsync (deprecated): an Event invoke answered {Status: 202}.
+  routes.add(
+    'POST',
+    '/2014-11-13/functions/{FunctionName}/invoke-async/',
+    async (req) => {
+      if (asyncInvocations === undefined) throw Errors.invalidParameterValue('Event invocation is not supported yet');
+      await asyncInvocations.accept({
+        functionName: req.params.FunctionName ?? '',
+        payload: decodePayload(req.body),
+        requestId: req.requestId,
+      });
+      return { status: 202, body: { Status: 202 } };
+    },
+    {
+      maxBodyBytes: MAX_ASYNC_PAYLOAD_BYTES,
+      tooLarge: () =>
+        Errors.requestTooLarge(`Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation`),
+    },
+  );
+  routes.add('POST', '/2015-03-31/functions/{FunctionName}/invocations', (req) => invoke(invoker, req, asyncInvocations), {
     maxBodyBytes: MAX_SYNC_PAYLOAD_BYTES,
     tooLarge: () =>
       Errors.requestTooLarge(
@@ -27,7 +51,11 @@ export function registerInvokeOperations(routes: Routes, invoker: Invoker): void
   });
 }
 
-async function invoke(invoker: Invoker, req: ApiRequest): Promise<ApiResponse> {
+async function invoke(
+  invoker: Invoker,
+  req: ApiRequest,
+  asyncInvocations: Pick<AsyncInvocations, 'accept'> | undefined,
+): Promise<ApiResponse> {
   const functionName = req.params.FunctionName ?? '';
   const qualifier = req.query.get('Qualifier') ?? undefined;
   const invocationType = decodeInvocationType(header(req, 'x-amz-invocation-type'));
@@ -39,8 +67,10 @@ async function invoke(invoker: Invoker, req: ApiRequest): Promise<ApiResponse> {
     return { status: 204 };
   }
   if (invocationType === 'Event') {
-    // Events must be durable before they are acknowledged; until the queue exists they are refused.
-    throw Errors.invalidParameterValue('Event invocation is not supported yet');
+    // Acknowledged only once the event is durably committed (accept resolves after the fsync).
+    if (asyncInvocations === undefined) throw Errors.invalidParameterValue('Event invocation is not supported yet');
+    await asyncInvocations.accept({ functionName, qualifier, payload, requestId: req.requestId });
+    return { status: 202 };
   }
 
   const rawContext = header(req, 'x-amz-client-context');

@@ -2,18 +2,22 @@
 // `node $LAMBDA_RUNTIME_DIR/nodejs/bootstrap.js` with Lambda's environment (wire contract 2.6).
 // It loads the handler named by _HANDLER from LAMBDA_TASK_ROOT, then serves events from the Runtime API at
 // AWS_LAMBDA_RUNTIME_API until the environment is shut down. Only what every start needs is loaded here.
+// A pre-warmed start (prewarmed.ts) first waits, fully loaded, for the function it is assigned.
 
 import { BeforeExit } from './before-exit.js';
 import { logRuntimeError, patchConsole } from './console.js';
 import { UnhandledPromiseRejection, toRuntimeErrorResponse } from './errors.js';
 import { isStreamingHandler, loadHandler } from './handler-loader.js';
+import { awaitAssignment, isPrewarmedStart } from './prewarmed.js';
 import { awslambdaGlobal } from './response-stream.js';
 import { RuntimeApiClient } from './runtime-api-client.js';
 import { type FatalErrorCallbacks, RuntimeLoop } from './runtime-loop.js';
 
 async function main(): Promise<void> {
-  patchConsole();
   const client = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001');
+  // Pre-warmed: everything above is loaded; the function's environment arrives when one is assigned.
+  if (isPrewarmedStart()) await awaitAssignment(client);
+  patchConsole();
 
   // Until the first event arrives, a fatal error is an init error (exit codes as AWS's runtime).
   const postInitErrorThenExit = (error: unknown, code: number): void => {

@@ -53,6 +53,21 @@ export class RuntimeApiClient {
     return { body: result.body, headers: result.headers };
   }
 
+  /**
+   * A pre-warmed runtime's wait for its function (prewarmed.ts): the environment it must take on. Sent on
+   * the same keep-alive connection the first /next then reuses.
+   */
+  async awaitAssignment(): Promise<Record<string, string>> {
+    const path = '/kindling/runtime/assignment';
+    const result = await this.#send('GET', path, undefined, {});
+    if (result.status !== 200) throw new RuntimeApiError(path, result.status, result.body);
+    const parsed = JSON.parse(result.body) as { environment?: Record<string, string> };
+    if (typeof parsed.environment !== 'object' || parsed.environment === null) {
+      throw new RuntimeApiError(path, result.status, 'no environment in the assignment');
+    }
+    return parsed.environment;
+  }
+
   /** Reports the invocation's result (already serialised JSON). */
   async postInvocationResponse(requestId: string, body: string): Promise<void> {
     await this.#post(`/runtime/invocation/${encodeURIComponent(requestId)}/response`, body, {});

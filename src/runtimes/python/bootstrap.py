@@ -26,6 +26,9 @@ XRAY_ERROR_CAUSE_HEADER = "Lambda-Runtime-Function-XRay-Error-Cause"
 ERROR_LOG_LINE_TERMINATE = "\r"
 ERROR_LOG_IDENT = "\u00a0"
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+# A pre-warmed start (see take_assignment) waits for its function on this Kindling-internal call.
+PREWARMED_MARKER = "_KINDLING_PREWARMED"
+ASSIGNMENT_PATH = "/kindling/runtime/assignment"
 JSON_LOGS = (os.environ.get("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON"
 
 _current_request_id = None
@@ -355,13 +358,13 @@ class RuntimeApiClient(object):
         self.port = int(port) if host else 80
         self.connection = None
 
-    def _request(self, method, path, body=None, headers=None):
+    def _request(self, method, path, body=None, headers=None, prefix=API_VERSION):
         for attempt in (1, 2):
             if self.connection is None:
                 # No timeout: /next waits as long as the environment is idle (and possibly frozen).
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=None)
             try:
-                self.connection.request(method, API_VERSION + path, body=body, headers=headers or {})
+                self.connection.request(method, prefix + path, body=body, headers=headers or {})
                 response = self.connection.getresponse()
                 return response, response.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
@@ -370,6 +373,13 @@ class RuntimeApiClient(object):
                 self.connection = None
                 if attempt == 2:
                     raise
+
+    def await_assignment(self):
+        """A pre-warmed runtime's wait for its function: the environment it must take on."""
+        response, body = self._request("GET", ASSIGNMENT_PATH, prefix="")
+        if response.status != 200:
+            raise RuntimeError("Runtime API assignment answered %d: %r" % (response.status, body))
+        return json.loads(body)["environment"]
 
     def next_invocation(self):
         response, body = self._request("GET", "/runtime/invocation/next")
@@ -435,11 +445,28 @@ def handle_event(client, request_handler, headers, body):
         client.post_response(request_id, result, content_type)
 
 
+def take_assignment(client):
+    """A pre-warmed start: this process was started before any function was known, with Kindling's marker
+    and nothing of any function. It waits (everything above already imported) until the host has
+    specialised the environment, then takes on exactly the function's environment."""
+    global JSON_LOGS
+    environment = client.await_assignment()
+    os.environ.clear()
+    os.environ.update(environment)
+    time.tzset()
+    JSON_LOGS = (os.environ.get("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON"
+    task_root = os.environ.get("LAMBDA_TASK_ROOT")
+    if task_root and task_root != os.getcwd():
+        os.chdir(task_root)
+
+
 def main():
     global _current_request_id
+    client = RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"))
+    if os.environ.get(PREWARMED_MARKER) == "1":
+        take_assignment(client)
     setup_logging()
     set_sys_path()
-    client = RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"))
 
     try:
         request_handler = get_handler(os.environ.get("_HANDLER", ""))

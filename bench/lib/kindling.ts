@@ -1,0 +1,123 @@
+// A real `kindling serve` for a benchmark (spawned as tests spawn it), and the functions on it.
+
+import { Agent } from 'node:http';
+import {
+  CreateFunctionCommand,
+  type CreateFunctionCommandInput,
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
+import {
+  type KindlingHandle,
+  startKindling,
+  testCredentials,
+  testRegion,
+} from '../../test/helpers/server.js';
+import { onCleanup } from './cleanup.js';
+import { cgroupProcs, childCgroups, childTrees } from './processes.js';
+
+export const ROLE = 'arn:aws:iam::000000000000:role/kindling-bench';
+export { testCredentials as benchCredentials, testRegion as benchRegion };
+
+export type SandboxTier = 'namespace' | 'process';
+
+export interface BenchServer {
+  readonly handle: KindlingHandle;
+  readonly endpoint: string;
+  readonly port: number;
+  readonly sandbox: SandboxTier;
+  /** A Lambda client with one keep-alive connection (sequential latency). */
+  readonly client: LambdaClient;
+  /** A Lambda client with many keep-alive connections (setup work in parallel). */
+  readonly setupClient: LambdaClient;
+  /** The memory cgroup holding this server's environments (namespace tier), from its ready banner. */
+  readonly memoryCgroup: string | undefined;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  readonly sandbox: SandboxTier;
+  readonly env?: Record<string, string>;
+}
+
+/** A Lambda client on a keep-alive agent with `sockets` connections and no retries. */
+export function lambdaClient(endpoint: string, sockets: number): LambdaClient {
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  return new LambdaClient({
+    endpoint,
+    region: testRegion,
+    credentials: testCredentials,
+    maxAttempts: 1,
+    requestHandler: { httpAgent: agent, requestTimeout: 60_000 },
+  });
+}
+
+export async function startServer(opts: ServerOptions): Promise<BenchServer> {
+  const handle = await startKindling({
+    args: ['--sandbox', opts.sandbox],
+    env: { KINDLING_LOG_LEVEL: 'warn', ...opts.env },
+  });
+  const client = lambdaClient(handle.endpoint, 1);
+  const setupClient = lambdaClient(handle.endpoint, 64);
+  const stop = onCleanup(`kindling server pid ${handle.pid}`, async () => {
+    client.destroy();
+    setupClient.destroy();
+    await handle.stop();
+  });
+  const banner = /cgroup v1 (\/\S+)/.exec(handle.output());
+  return {
+    handle,
+    endpoint: handle.endpoint,
+    port: Number(new URL(handle.endpoint).port),
+    sandbox: opts.sandbox,
+    client,
+    setupClient,
+    memoryCgroup: banner?.[1],
+    stop,
+  };
+}
+
+export interface FunctionCode {
+  readonly runtime: string;
+  readonly handler: string;
+  readonly zip: Buffer;
+}
+
+/** CreateFunction, then waits until the function is Active (Lambda's contract for invoking it). */
+export async function createFunction(
+  client: LambdaClient,
+  name: string,
+  code: FunctionCode,
+  extra: Partial<CreateFunctionCommandInput> = {},
+): Promise<void> {
+  await client.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: code.runtime as CreateFunctionCommandInput['Runtime'],
+      Handler: code.handler,
+      Role: ROLE,
+      Code: { ZipFile: code.zip },
+      MemorySize: 128,
+      Timeout: 30,
+      ...extra,
+    }),
+  );
+  for (let i = 0; i < 600; i++) {
+    const config = await client.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    if (config.State === 'Active') return;
+    if (config.State === 'Failed') throw new Error(`function ${name} failed: ${config.StateReasonCode}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`function ${name} did not become Active`);
+}
+
+/** The processes of each live environment of a server: one list of PIDs per environment. */
+export function environmentProcesses(server: BenchServer): number[][] {
+  if (server.sandbox === 'namespace' && server.memoryCgroup !== undefined) {
+    return childCgroups(server.memoryCgroup)
+      .map((dir) => cgroupProcs(dir))
+      .filter((pids) => pids.length > 0);
+  }
+  // The process tier: each environment is a child process tree of the server.
+  return childTrees(server.handle.pid).map((t) => t.pids);
+}

@@ -1,0 +1,166 @@
+// cgroup v1: one directory per controller hierarchy (memory, cpu, pids, freezer), all named
+// <mount>/kindling/<instance>/<environment>.
+
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CgroupTree, EnvironmentCgroup } from './environment-cgroup.js';
+import { assertCgroupName } from './environment-cgroup.js';
+import {
+  killPid,
+  mkdirBelow,
+  readControl,
+  readKey,
+  readNumber,
+  readPids,
+  removeDir,
+  removeEmptyChildren,
+  writeControl,
+} from './files.js';
+import { CPU_PERIOD_US, type EnvironmentLimits } from './limits.js';
+import { waitUntil } from './wait.js';
+
+type Controller = 'memory' | 'cpu' | 'pids' | 'freezer';
+const CONTROLLERS: readonly Controller[] = ['memory', 'cpu', 'pids', 'freezer'];
+
+export class CgroupV1Tree implements CgroupTree {
+  readonly version = 1 as const;
+  readonly description: string;
+  private readonly parents: Record<Controller, string>;
+
+  constructor(mounts: Record<Controller, string>, parentPath: string) {
+    this.parents = {
+      memory: join(mounts.memory, parentPath),
+      cpu: join(mounts.cpu, parentPath),
+      pids: join(mounts.pids, parentPath),
+      freezer: join(mounts.freezer, parentPath),
+    };
+    this.description = `cgroup v1 ${this.parents.memory} (and cpu, pids, freezer)`;
+  }
+
+  create(name: string, limits: EnvironmentLimits): EnvironmentCgroup {
+    assertCgroupName(name);
+    const group = this.handle(name);
+    try {
+      for (const c of CONTROLLERS) mkdirBelow(this.parents[c], name);
+      group.apply(limits);
+    } catch (err) {
+      for (const c of CONTROLLERS) removeDir(join(this.parents[c], name));
+      throw err;
+    }
+    return group;
+  }
+
+  existing(): EnvironmentCgroup[] {
+    const names = new Set<string>();
+    for (const c of CONTROLLERS) {
+      if (!existsSync(this.parents[c])) continue;
+      for (const entry of readdirSync(this.parents[c], { withFileTypes: true })) {
+        if (entry.isDirectory()) names.add(entry.name);
+      }
+    }
+    return [...names].filter((n) => /^[a-z0-9][a-z0-9-]{0,63}$/.test(n)).map((n) => this.handle(n));
+  }
+
+  prune(): void {
+    for (const c of CONTROLLERS) {
+      removeDir(this.parents[c]);
+      removeEmptyChildren(dirname(this.parents[c]));
+    }
+  }
+
+  private handle(name: string): CgroupV1Environment {
+    const dirs = {
+      memory: join(this.parents.memory, name),
+      cpu: join(this.parents.cpu, name),
+      pids: join(this.parents.pids, name),
+      freezer: join(this.parents.freezer, name),
+    };
+    return new CgroupV1Environment(name, dirs);
+  }
+}
+
+class CgroupV1Environment implements EnvironmentCgroup {
+  readonly procsFiles: readonly string[];
+  private lastPeak: number | undefined;
+  private removed = false;
+
+  constructor(
+    readonly name: string,
+    private readonly dirs: Record<Controller, string>,
+  ) {
+    this.procsFiles = CONTROLLERS.map((c) => join(dirs[c], 'cgroup.procs'));
+  }
+
+  apply(limits: EnvironmentLimits): void {
+    const { memory, cpu, pids } = this.dirs;
+    const limit = join(memory, 'memory.limit_in_bytes');
+    // memsw = memory + swap: equal to the memory limit means no swap at all (Lambda has none). The kernel
+    // keeps memsw >= memory at every step, so a growing limit raises memsw first.
+    const memsw = join(memory, 'memory.memsw.limit_in_bytes');
+    const hasMemsw = existsSync(memsw);
+    if (hasMemsw && limits.memoryBytes > (readNumber(limit) ?? 0)) writeControl(memsw, String(limits.memoryBytes));
+    writeControl(limit, String(limits.memoryBytes));
+    if (hasMemsw) writeControl(memsw, String(limits.memoryBytes));
+    writeControl(join(cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
+    writeControl(join(cpu, 'cpu.cfs_quota_us'), String(limits.cpuQuotaUs));
+    writeControl(join(cpu, 'cpu.shares'), String(limits.cpuShares));
+    writeControl(join(pids, 'pids.max'), String(limits.pidsMax));
+  }
+
+  private get freezerState(): string {
+    return join(this.dirs.freezer, 'freezer.state');
+  }
+
+  async freeze(): Promise<void> {
+    writeControl(this.freezerState, 'FROZEN');
+    await waitUntil(() => readControl(this.freezerState)?.startsWith('FROZEN') === true, 2000);
+  }
+
+  thaw(): void {
+    writeControl(this.freezerState, 'THAWED');
+  }
+
+  /** Every process of the environment (all joined every hierarchy; a stale group may lack some). */
+  private pids(): Set<number> {
+    const all = new Set<number>();
+    for (const file of this.procsFiles) for (const pid of readPids(file)) all.add(pid);
+    return all;
+  }
+
+  isEmpty(): boolean {
+    return this.pids().size === 0;
+  }
+
+  async kill(): Promise<void> {
+    const canFreeze = existsSync(this.freezerState);
+    for (let round = 0; round < 20 && !this.isEmpty(); round++) {
+      // Freeze first so that nothing can fork while the list of processes is being killed.
+      if (canFreeze) await this.freeze();
+      for (const pid of this.pids()) killPid(pid);
+      if (canFreeze) this.thaw();
+      if (await waitUntil(() => this.isEmpty(), 500, 20)) return;
+    }
+  }
+
+  oomKilled(): boolean {
+    return (readKey(join(this.dirs.memory, 'memory.oom_control'), 'oom_kill') ?? 0) > 0;
+  }
+
+  peakMemoryBytes(): number | undefined {
+    if (this.removed) return this.lastPeak;
+    const peak = readNumber(join(this.dirs.memory, 'memory.max_usage_in_bytes'));
+    if (peak !== undefined) this.lastPeak = peak;
+    return this.lastPeak;
+  }
+
+  async remove(): Promise<void> {
+    if (this.removed) return;
+    if (!this.isEmpty()) await this.kill();
+    this.peakMemoryBytes();
+    for (const c of CONTROLLERS) {
+      const dir = this.dirs[c];
+      await waitUntil(() => removeDir(dir), 2000, 1);
+    }
+    this.removed = true;
+  }
+}
