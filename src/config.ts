@@ -24,6 +24,11 @@ export const ConfigSchema = z.object({
   keepAliveMs: z.number().int().min(0),
   /** Account concurrency limit (Lambda's default is 1,000). */
   concurrencyLimit: z.number().int().min(1),
+  /**
+   * Runtimes (Node.js, Python) kept started per language for cold starts to specialise, so a cold start
+   * skips the sandbox and interpreter start (namespace tier). 0 disables them.
+   */
+  prewarmPerRuntime: z.number().int().min(0).max(64),
   /** Server log level (pino). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
@@ -44,6 +49,9 @@ export function defaultConfig(): Config {
     // Lambda keeps idle environments for minutes; 10 minutes keeps a developer's functions warm between edits.
     keepAliveMs: 10 * 60 * 1000,
     concurrencyLimit: 1000,
+    // Two per language: a burst of cold starts finds one waiting while the next is being started, at about
+    // 40 MB (Node.js) and 10 MB (Python) per waiting runtime.
+    prewarmPerRuntime: 2,
     logLevel: 'info',
   };
 }
@@ -61,9 +69,16 @@ const ENV_KEYS: Record<string, keyof Config> = {
   KINDLING_KEEP_ALIVE_MS: 'keepAliveMs',
   KINDLING_CONCURRENCY_LIMIT: 'concurrencyLimit',
   KINDLING_LOG_LEVEL: 'logLevel',
+  KINDLING_PREWARM_PER_RUNTIME: 'prewarmPerRuntime',
 };
 
-const NUMERIC = new Set<keyof Config>(['port', 'memoryBudgetMb', 'keepAliveMs', 'concurrencyLimit']);
+const NUMERIC = new Set<keyof Config>([
+  'port',
+  'memoryBudgetMb',
+  'keepAliveMs',
+  'concurrencyLimit',
+  'prewarmPerRuntime',
+]);
 
 function fromEnvironment(env: NodeJS.ProcessEnv): ConfigOverrides {
   const out: Record<string, unknown> = {};

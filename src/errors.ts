@@ -65,7 +65,9 @@ export const Errors = {
 } as const;
 
 /** AWS's validation-message style: "1 validation error detected: Value 'x' at 'memorySize' failed to ...". */
-export function validationMessage(failures: ReadonlyArray<{ value: unknown; field: string; constraint: string }>) {
+export function validationMessage(
+  failures: ReadonlyArray<{ value: unknown; field: string; constraint: string }>,
+) {
   const parts = failures.map(
     (f) =>
       `Value '${typeof f.value === 'string' ? f.value : JSON.stringify(f.value)}' at '${f.field}' failed to satisfy constraint: ${f.constraint}`,

@@ -19,16 +19,21 @@ import { createApiServer } from './api/server.js';
 import { SigV4Verifier } from './api/sigv4.js';
 import type { Config } from './config.js';
 import { createControl } from './control/index.js';
-import { asyncInvokeSchema, asyncSettingsFromEnv, createAsyncInvoke, eventInvokerFrom } from './invoke/async/index.js';
+import {
+  asyncInvokeSchema,
+  asyncSettingsFromEnv,
+  createAsyncInvoke,
+  eventInvokerFrom,
+} from './invoke/async/index.js';
 import { concurrencySchema, createConcurrency, createInvoker } from './invoke/index.js';
 import { QueueService, queuesSchema } from './queues/index.js';
 import { createRuntimeApi } from './runtime-api/index.js';
 import { selectSandboxDriver } from './sandbox/index.js';
-import { createTriggers, triggerKinds } from './triggers/index.js';
-import { schedulerSettingsFromEnv } from './triggers/schedules/index.js';
 import { controlSchema, createSqliteStore } from './store/index.js';
 import { openDatabase } from './store/sqlite/database.js';
 import { createSqliteFunctionLogs, logsSchema } from './telemetry/log-store.js';
+import { createTriggers, triggerKinds } from './triggers/index.js';
+import { schedulerSettingsFromEnv } from './triggers/schedules/index.js';
 import { createWorker } from './worker/index.js';
 
 export interface RunningKindling {
@@ -66,6 +71,8 @@ export async function startKindling(config: Config): Promise<RunningKindling> {
     memoryBudgetMb: config.memoryBudgetMb,
     keepAliveMs: config.keepAliveMs,
     socketDir: join(config.dataDir, 'sockets'),
+    prewarmPerRuntime: config.prewarmPerRuntime,
+    prewarmDir: join(config.dataDir, 'sandbox', 'prewarmed'),
     onError: (err, context) => log.error({ err }, context),
   });
   const control = createControl({
@@ -122,7 +129,13 @@ export async function startKindling(config: Config): Promise<RunningKindling> {
   registerInvokeOperations(router, invoker, asyncInvoke.invocations);
   registerSqsApi(router, { queues });
   registerEventInvokeConfigOperations(router, { configs: asyncInvoke.configs, resolver: control, partition });
-  registerFunctionUrlOperations(router, { urls: triggers.urls, resolver: control, partition, invoker, verifier });
+  registerFunctionUrlOperations(router, {
+    urls: triggers.urls,
+    resolver: control,
+    partition,
+    invoker,
+    verifier,
+  });
   registerSchedulerOperations(router, { schedules: triggers.schedules });
   registerConcurrencyOperations(router, concurrency);
   registerLogsOperations(router, logs, { region: config.region, accountId: config.accountId });

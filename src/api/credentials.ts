@@ -27,7 +27,10 @@ export function loadOrCreateCredentials(
   configured: { accessKeyId?: string; secretAccessKey?: string },
 ): { pair: AccessKeyPair; source: 'configured' | 'stored' | 'generated' } {
   if (configured.accessKeyId && configured.secretAccessKey) {
-    return { pair: { accessKeyId: configured.accessKeyId, secretAccessKey: configured.secretAccessKey }, source: 'configured' };
+    return {
+      pair: { accessKeyId: configured.accessKeyId, secretAccessKey: configured.secretAccessKey },
+      source: 'configured',
+    };
   }
   const file = credentialsFile(dataDir);
   if (existsSync(file)) {

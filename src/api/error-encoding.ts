@@ -11,16 +11,25 @@ export type ErrorStyle = 'rest-json' | 'json-1.0' | 'json-1.1';
 export function asServiceError(err: unknown): { error: LambdaServiceError; internal: boolean } {
   if (err instanceof LambdaServiceError) return { error: err, internal: false };
   return {
-    error: new LambdaServiceError('ServiceException', 500, 'An internal error occurred. It has been logged.', {
-      origin: 'Service',
-    }),
+    error: new LambdaServiceError(
+      'ServiceException',
+      500,
+      'An internal error occurred. It has been logged.',
+      {
+        origin: 'Service',
+      },
+    ),
     internal: true,
   };
 }
 
 export function encodeError(error: LambdaServiceError, style: ErrorStyle = 'rest-json'): ApiResponse {
   const contentType =
-    style === 'rest-json' ? 'application/json' : style === 'json-1.0' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
+    style === 'rest-json'
+      ? 'application/json'
+      : style === 'json-1.0'
+        ? 'application/x-amz-json-1.0'
+        : 'application/x-amz-json-1.1';
   const body: Record<string, unknown> =
     style === 'rest-json'
       ? // Lambda's shapes disagree on message/Message casing; send both so every client finds one.

@@ -3,8 +3,8 @@
 
 import FindMyWay from 'find-my-way';
 import type { HTTPMethod } from 'find-my-way';
-import type { RouteHandler, RouteOptions, Routes } from './http.js';
 import type { ErrorStyle } from './error-encoding.js';
+import type { RouteHandler, RouteOptions, Routes } from './http.js';
 
 export interface RouteEntry {
   readonly handler: RouteHandler;
@@ -27,14 +27,22 @@ export class Router implements Routes {
     this.tree.on(method as HTTPMethod, pattern, () => undefined, entry);
   }
 
-  addTarget(targetPrefix: string, handler: RouteHandler, options: RouteOptions & { errorStyle?: ErrorStyle } = {}): void {
-    this.targets.push({ prefix: targetPrefix, entry: { handler, options: { ...options, errorStyle: options.errorStyle ?? 'json-1.1' } } });
+  addTarget(
+    targetPrefix: string,
+    handler: RouteHandler,
+    options: RouteOptions & { errorStyle?: ErrorStyle } = {},
+  ): void {
+    this.targets.push({
+      prefix: targetPrefix,
+      entry: { handler, options: { ...options, errorStyle: options.errorStyle ?? 'json-1.1' } },
+    });
   }
 
   find(method: string, path: string, target: string | undefined): RouteMatch | undefined {
     if (target !== undefined && method === 'POST' && (path === '/' || path === '')) {
       for (const t of this.targets) {
-        if (target.startsWith(t.prefix)) return { entry: t.entry, params: { Operation: target.slice(t.prefix.length) } };
+        if (target.startsWith(t.prefix))
+          return { entry: t.entry, params: { Operation: target.slice(t.prefix.length) } };
       }
       return undefined;
     }

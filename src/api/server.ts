@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Errors, type LambdaServiceError } from '../errors.js';
-import { asServiceError, encodeError, type ErrorStyle } from './error-encoding.js';
+import { type ErrorStyle, asServiceError, encodeError } from './error-encoding.js';
 import type { ApiBody, ApiRequest, ApiResponse } from './http.js';
 import type { Router } from './router.js';
 import type { SigV4Verifier } from './sigv4.js';
@@ -58,8 +58,10 @@ export function createApiServer({ router, verifier, log }: ApiServerOptions): Se
       const limit = entry.options.maxBodyBytes ?? DEFAULT_MAX_BODY;
       const body = await readBody(req, limit);
       if (body === undefined) {
-        throw entry.options.tooLarge?.(Number(req.headers['content-length'] ?? limit + 1)) ??
-          Errors.requestTooLarge(`Request must be smaller than ${limit} bytes.`);
+        throw (
+          entry.options.tooLarge?.(Number(req.headers['content-length'] ?? limit + 1)) ??
+          Errors.requestTooLarge(`Request must be smaller than ${limit} bytes.`)
+        );
       }
       if (entry.options.unauthenticated !== true) {
         await verifier.verify({ method, rawPath, rawQuery, headers: req.headers, body });
@@ -107,7 +109,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(over ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.on('end', () =>
+      resolve(over ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)),
+    );
     req.on('error', reject);
   });
 }
@@ -133,7 +137,8 @@ function send(res: ServerResponse, requestId: string, response: ApiResponse): vo
   const headers: Record<string, string | number | string[]> = { 'x-amzn-RequestId': requestId };
   if (contentType !== undefined) headers['Content-Type'] = contentType;
   if (response.headers !== undefined) {
-    for (const [name, value] of Object.entries(response.headers)) headers[name] = typeof value === 'string' ? value : [...value];
+    for (const [name, value] of Object.entries(response.headers))
+      headers[name] = typeof value === 'string' ? value : [...value];
   }
   headers['Content-Length'] = body.length;
   res.writeHead(response.status, headers);

@@ -61,7 +61,8 @@ export interface VerifiedCaller {
 // AWS allows 15 minutes of clock skew between client and server.
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
-const AUTH_HEADER = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
+const AUTH_HEADER =
+  /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
 
 interface ParsedAuth {
   accessKeyId: string;
@@ -96,7 +97,11 @@ export class SigV4Verifier {
         `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(new Date(now - MAX_SKEW_MS))}`,
       );
     }
-    if (presigned && auth.expiresSeconds !== undefined && now > signingDate.getTime() + auth.expiresSeconds * 1000) {
+    if (
+      presigned &&
+      auth.expiresSeconds !== undefined &&
+      now > signingDate.getTime() + auth.expiresSeconds * 1000
+    ) {
       throw Errors.invalidSignature('Signature expired: the presigned request is past its X-Amz-Expires.');
     }
 
@@ -132,7 +137,12 @@ export class SigV4Verifier {
     return { accessKeyId: auth.accessKeyId, region: auth.region, service: auth.service };
   }
 
-  private signerFor(accessKeyId: string, secretAccessKey: string, region: string, service: string): SignatureV4 {
+  private signerFor(
+    accessKeyId: string,
+    secretAccessKey: string,
+    region: string,
+    service: string,
+  ): SignatureV4 {
     const key = `${accessKeyId}\n${region}\n${service}`;
     let signer = this.signers.get(key);
     if (signer === undefined) {
@@ -159,11 +169,21 @@ function parseHeader(headers: IncomingHttpHeaders): ParsedAuth {
   }
   const match = AUTH_HEADER.exec(header);
   if (match === null) {
-    throw Errors.invalidSignature(`Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters (AWS4-HMAC-SHA256).`);
+    throw Errors.invalidSignature(
+      `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters (AWS4-HMAC-SHA256).`,
+    );
   }
   const amzDate = headerValue(headers['x-amz-date']);
-  if (amzDate === undefined) throw Errors.invalidSignature('Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.');
-  return { ...parseCredential(match[1]!), signedHeaders: match[2]!.split(';'), signature: match[3]!, amzDate };
+  if (amzDate === undefined)
+    throw Errors.invalidSignature(
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    );
+  return {
+    ...parseCredential(match[1]!),
+    signedHeaders: match[2]!.split(';'),
+    signature: match[3]!,
+    amzDate,
+  };
 }
 
 function parsePresigned(query: URLSearchParams): ParsedAuth {
@@ -172,7 +192,13 @@ function parsePresigned(query: URLSearchParams): ParsedAuth {
   const amzDate = query.get('X-Amz-Date');
   const signedHeaders = query.get('X-Amz-SignedHeaders');
   const signature = query.get('X-Amz-Signature') ?? '';
-  if (algorithm !== 'AWS4-HMAC-SHA256' || !credential || !amzDate || !signedHeaders || !/^[0-9a-f]{64}$/.test(signature)) {
+  if (
+    algorithm !== 'AWS4-HMAC-SHA256' ||
+    !credential ||
+    !amzDate ||
+    !signedHeaders ||
+    !/^[0-9a-f]{64}$/.test(signature)
+  ) {
     throw Errors.invalidSignature(
       'AWS query-string parameters must include X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders and X-Amz-Signature.',
     );
@@ -196,7 +222,12 @@ function parseCredential(credential: string) {
   return { accessKeyId, date, region, service };
 }
 
-function rebuild(req: SignedRequest, query: URLSearchParams, signedHeaders: readonly string[], presigned: boolean): HttpRequest {
+function rebuild(
+  req: SignedRequest,
+  query: URLSearchParams,
+  signedHeaders: readonly string[],
+  presigned: boolean,
+): HttpRequest {
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) {
     const value = req.headers[name];
@@ -230,7 +261,9 @@ function checkDeclaredPayloadHash(req: SignedRequest, presigned: boolean): void 
   // SECURITY: an unsigned payload is only acceptable on a presigned URL, never on a header-signed request.
   if (declared === 'UNSIGNED-PAYLOAD' && presigned) return;
   if (declared !== createHash('sha256').update(req.body).digest('hex')) {
-    throw Errors.invalidSignature('The provided x-amz-content-sha256 header does not match what was computed.');
+    throw Errors.invalidSignature(
+      'The provided x-amz-content-sha256 header does not match what was computed.',
+    );
   }
 }
 
@@ -240,13 +273,17 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 
 function parseAmzDate(amzDate: string): Date {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-  if (m === null) throw Errors.invalidSignature(`Invalid X-Amz-Date '${amzDate}': expected YYYYMMDD'T'HHMMSS'Z'.`);
+  if (m === null)
+    throw Errors.invalidSignature(`Invalid X-Amz-Date '${amzDate}': expected YYYYMMDD'T'HHMMSS'Z'.`);
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
   return new Date(Date.UTC(y, mo - 1, d, h, mi, s));
 }
 
 function formatAmzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function safeEqualHex(a: string, b: string): boolean {

@@ -31,6 +31,7 @@ import {
 import { type ExecutionRoleCredentials, guestEnvironment } from './guest-environment.js';
 import type { Invocation } from './invocation.js';
 import { launchPlan } from './launch-command.js';
+import type { PrewarmedRuntime, PrewarmedRuntimes } from './prewarmed-runtimes.js';
 import { EnvironmentLogStream, logStreamName } from './log-stream.js';
 import {
   type EnvironmentErrorCause,
@@ -57,6 +58,8 @@ export interface EnvironmentContext {
   /** How long SHUTDOWN subscribers get before the environment is killed. */
   readonly shutdownGraceMs: number;
   readonly onError: (err: unknown, context: string) => void;
+  /** Runtimes started ahead of demand that a cold start can specialise (absent: every start is fresh). */
+  readonly prewarmed?: PrewarmedRuntimes;
 }
 
 const MIB = 1024 * 1024;
@@ -98,6 +101,8 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
   private freezeTimer: NodeJS.Timeout | null = null;
   private keepAliveTimer: NodeJS.Timeout | null = null;
   private teardown: Promise<void> | null = null;
+  /** The pre-warmed runtime this environment was specialised from, if it was. */
+  private prewarmed: PrewarmedRuntime | null = null;
   private initWaiter: ((result: InitResult) => void) | null = null;
 
   /**
@@ -197,6 +202,8 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
   onReady(): void {
     if (this.state !== 'initializing' && this.state !== 'draining') return;
     if (this.initTimer !== null) clearTimeout(this.initTimer);
+    // INIT ran with boosted CPU (as Lambda's does); invocations run with MemorySize's share.
+    this.sandbox?.endInitBoost?.();
     const inv = this.current;
     // Initialised ahead of demand: no invocation pays for init, so none reports an Init Duration.
     if (inv === null) {
@@ -239,6 +246,8 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
 
   private async start(): Promise<void> {
     const { ctx, spec } = this;
+    const prewarmed = await ctx.prewarmed?.take(spec);
+    if (prewarmed !== undefined) return this.specialise(prewarmed);
     const transport = ctx.driver.capabilities.runtimeApiTransport;
     this.listener = await ctx.runtimeApi.open(
       this.session,
@@ -278,14 +287,45 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
       runtimeApi: this.listener.endpoint,
       networkEgress: true,
       onOutput: (chunk) => this.log.output(chunk),
+      initCpuBoost: true,
     });
     this.sandbox = sandbox;
     sandbox.exited.then(
       (exit) => this.onExit(exit),
       (err) => ctx.onError(err, 'watching an environment'),
     );
+    if (this.session.isReady) sandbox.endInitBoost?.();
     // Ended (shut down, init failed) while the sandbox was starting: nothing else will stop it.
     if (this.isDead()) await sandbox.destroy();
+  }
+
+  /**
+   * A cold start on a pre-warmed runtime (prewarmed-runtimes.ts): the sandbox and runtime are running
+   * already; this gives them the function. Init Duration covers the specialisation and the handler load.
+   */
+  private async specialise(prewarmed: PrewarmedRuntime): Promise<void> {
+    const { ctx, spec } = this;
+    if (this.isDead()) return prewarmed.destroy();
+    this.prewarmed = prewarmed;
+    this.listener = prewarmed.listener;
+    this.sandbox = prewarmed.sandbox;
+    prewarmed.listener.attach(this.session);
+    prewarmed.onOutput((chunk) => this.log.output(chunk));
+    prewarmed.sandbox.exited.then(
+      (exit) => this.onExit(exit),
+      (err) => ctx.onError(err, 'watching an environment'),
+    );
+    this.initTimer = setTimeout(() => this.onInitTimeout(), ctx.initTimeoutMs);
+    const env = guestEnvironment({
+      spec,
+      layout: prewarmed.layout,
+      region: ctx.region,
+      credentials: ctx.credentials,
+      logStreamName: this.log.stream,
+      hostExecutables: prewarmed.hostExecutables,
+      initializationType: this.initializationType,
+    });
+    await prewarmed.specialise(spec, env);
   }
 
   private onInitTimeout(): void {
@@ -517,6 +557,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
       }
       await sandbox?.destroy().catch((err) => this.ctx.onError(err, 'destroying an environment'));
       await this.listener?.close();
+      await this.prewarmed?.release().catch((err) => this.ctx.onError(err, 'removing an environment'));
       this.log.close();
     })();
     return this.teardown;

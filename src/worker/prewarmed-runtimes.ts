@@ -33,7 +33,7 @@ const READY_TIMEOUT_MS = 10_000;
 /** After a failed start, filling pauses this long (a broken runtime must not become a busy loop). */
 const FAILURE_BACKOFF_MS = 2_000;
 /** Refills start this long after a take, so the cold start that took one gets the CPU first. */
-const REFILL_DELAY_MS = 2;
+const REFILL_DELAY_MS = 150;
 
 /**
  * Variables a runtime reads once when its process starts (interpreter options, the loader's library path,

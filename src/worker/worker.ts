@@ -20,6 +20,7 @@ import type { ExecutionRoleCredentials } from './guest-environment.js';
 import type { Invocation } from './invocation.js';
 import type { InvocationOutcome } from './outcome.js';
 import { makeRoom } from './placement.js';
+import { PrewarmedRuntimes } from './prewarmed-runtimes.js';
 import {
   type ProvisionedAllocation,
   ProvisionedConcurrency,
@@ -49,6 +50,14 @@ export interface WorkerOptions {
   readonly shutdownGraceMs?: number;
   /** Receives errors the worker survives (log them). */
   readonly onError?: (err: unknown, context: string) => void;
+  /**
+   * config.prewarmPerRuntime: runtimes kept started per language (Node.js, Python) for cold starts to
+   * specialise (prewarmed-runtimes.ts); 0 or absent disables them. Used by drivers that re-root the
+   * filesystem (the guest's /var/task is a directory the worker fills).
+   */
+  readonly prewarmPerRuntime?: number;
+  /** Directory for pre-warmed environments' /var/task and /opt: on the code's filesystem (hard links). */
+  readonly prewarmDir?: string;
 }
 
 export interface WorkerStats {
@@ -116,11 +125,29 @@ class ExecutionWorker implements Worker {
       keepAliveMs: options.keepAliveMs,
       shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
       onError: options.onError ?? (() => undefined),
+      prewarmed: this.prewarmedRuntimes(options, socketDir),
     };
+    this.ctx.prewarmed?.start();
     this.provisionedConcurrency = new ProvisionedConcurrency(
       (spec, onTransition) => this.startProvisioned(spec, onTransition),
       this.ctx.onError,
     );
+  }
+
+  private prewarmedRuntimes(options: WorkerOptions, socketDir: string): PrewarmedRuntimes | undefined {
+    const perRuntime = options.prewarmPerRuntime ?? 0;
+    const { driver, runtimeApi } = options;
+    if (perRuntime <= 0 || !driver.capabilities.filesystemIsolation || runtimeApi.openPrewarmed === undefined)
+      return undefined;
+    return new PrewarmedRuntimes({
+      driver,
+      runtimeApi,
+      runtimeDir: options.runtimeDir ?? DEFAULT_RUNTIME_DIR,
+      socketDir,
+      slotsDir: options.prewarmDir ?? join(socketDir, '..', 'prewarmed'),
+      perRuntime,
+      onError: options.onError ?? (() => undefined),
+    });
   }
 
   run(inv: Invocation): Promise<InvocationOutcome> {
@@ -240,9 +267,11 @@ class ExecutionWorker implements Worker {
   async shutdown(): Promise<void> {
     this.closed = true;
     this.provisionedConcurrency.stop();
+    const prewarmed = this.ctx.prewarmed?.shutdown();
     const envs = [...this.live];
     await Promise.all(envs.map((env) => env.end('shutdown')));
     await Promise.all(envs.map((env) => env.ended));
+    await prewarmed;
     this.pools.clear();
   }
 

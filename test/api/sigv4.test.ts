@@ -1,18 +1,21 @@
 // The API server's SigV4 verification, driven by AWS's own client and signer against a real listener.
 import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { GetAccountSettingsCommand, LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import pino from 'pino';
-import type { Server } from 'node:http';
 import { credentialLookup } from '../../src/api/credentials.js';
 import { Router } from '../../src/api/router.js';
 import { createApiServer } from '../../src/api/server.js';
 import { SigV4Verifier } from '../../src/api/sigv4.js';
 
-const pair = { accessKeyId: 'AKIATESTTESTTEST0001', secretAccessKey: 'secret/with+chars0123456789abcdefghijklm' };
+const pair = {
+  accessKeyId: 'AKIATESTTESTTEST0001',
+  secretAccessKey: 'secret/with+chars0123456789abcdefghijklm',
+};
 
 describe('SigV4 verification', () => {
   let server: Server;
@@ -21,13 +24,20 @@ describe('SigV4 verification', () => {
 
   before(async () => {
     const router = new Router();
-    router.add('GET', '/2016-08-19/account-settings/', () => ({ status: 200, body: { AccountLimit: {}, AccountUsage: {} } }));
+    router.add('GET', '/2016-08-19/account-settings/', () => ({
+      status: 200,
+      body: { AccountLimit: {}, AccountUsage: {} },
+    }));
     router.add('GET', '/2017-03-31/tags/{ARN}', (req) => {
       seen.push(req.params.ARN ?? '');
       return { status: 200, body: { Tags: { a: 'b' } } };
     });
     router.add('POST', '/echo', (req) => ({ status: 200, body: req.body }));
-    server = createApiServer({ router, verifier: new SigV4Verifier(credentialLookup([pair])), log: pino({ level: 'silent' }) });
+    server = createApiServer({
+      router,
+      verifier: new SigV4Verifier(credentialLookup([pair])),
+      log: pino({ level: 'silent' }),
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -50,18 +60,24 @@ describe('SigV4 verification', () => {
   });
 
   it('rejects a wrong secret with InvalidSignatureException (403)', async () => {
-    await assert.rejects(client('wrong-secret').send(new GetAccountSettingsCommand({})), (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(err.name, 'InvalidSignatureException');
-      assert.equal(err.$metadata?.httpStatusCode, 403);
-      assert.match(err.message, /signature we calculated does not match/);
-      return true;
-    });
+    await assert.rejects(
+      client('wrong-secret').send(new GetAccountSettingsCommand({})),
+      (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(err.name, 'InvalidSignatureException');
+        assert.equal(err.$metadata?.httpStatusCode, 403);
+        assert.match(err.message, /signature we calculated does not match/);
+        return true;
+      },
+    );
   });
 
   it('rejects an unknown access key with UnrecognizedClientException (403)', async () => {
-    await assert.rejects(client(pair.secretAccessKey, 'AKIAUNKNOWNUNKNOWN00').send(new GetAccountSettingsCommand({})), {
-      name: 'UnrecognizedClientException',
-    });
+    await assert.rejects(
+      client(pair.secretAccessKey, 'AKIAUNKNOWNUNKNOWN00').send(new GetAccountSettingsCommand({})),
+      {
+        name: 'UnrecognizedClientException',
+      },
+    );
   });
 
   it('rejects an unsigned request with 403 and the AWS error shape', async () => {
@@ -75,7 +91,12 @@ describe('SigV4 verification', () => {
 
   async function signedEcho(body: string, tamper?: string) {
     const url = new URL(`${endpoint}/echo`);
-    const signer = new SignatureV4({ credentials: pair, region: 'us-east-1', service: 'lambda', sha256: Sha256 });
+    const signer = new SignatureV4({
+      credentials: pair,
+      region: 'us-east-1',
+      service: 'lambda',
+      sha256: Sha256,
+    });
     const signed = await signer.sign({
       method: 'POST',
       protocol: 'http:',
@@ -98,15 +119,30 @@ describe('SigV4 verification', () => {
 
   it('accepts the presigned query-string form and rejects it once tampered', async () => {
     const url = new URL(`${endpoint}/2016-08-19/account-settings/`);
-    const signer = new SignatureV4({ credentials: pair, region: 'us-east-1', service: 'lambda', sha256: Sha256 });
+    const signer = new SignatureV4({
+      credentials: pair,
+      region: 'us-east-1',
+      service: 'lambda',
+      sha256: Sha256,
+    });
     const presigned = await signer.presign(
-      { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host } },
+      {
+        method: 'GET',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        query: {},
+        headers: { host: url.host },
+      },
       { expiresIn: 300 },
     );
     const qs = new URLSearchParams(presigned.query as Record<string, string>).toString();
     const ok = await fetch(`${endpoint}${url.pathname}?${qs}`);
     assert.equal(ok.status, 200);
-    const bad = await fetch(`${endpoint}${url.pathname}?${qs.replace(/X-Amz-Signature=([0-9a-f])/, (_m, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`)}`);
+    const bad = await fetch(
+      `${endpoint}${url.pathname}?${qs.replace(/X-Amz-Signature=([0-9a-f])/, (_m, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`)}`,
+    );
     assert.equal(bad.status, 403);
     assert.equal(bad.headers.get('x-amzn-errortype'), 'InvalidSignatureException');
   });

@@ -21,7 +21,10 @@ function rows(): Row[] {
     .split('\n')
     .filter((l) => /^\| [A-Z][A-Za-z]+ \| (GET|POST|PUT|DELETE) \|/.test(l))
     .map((l) => {
-      const [operation, method, path, status] = l.split('|').slice(1, 5).map((c) => c.trim()) as [string, string, string, string];
+      const [operation, method, path, status] = l
+        .split('|')
+        .slice(1, 5)
+        .map((c) => c.trim()) as [string, string, string, string];
       return { operation, method, path, status };
     });
 }
@@ -47,7 +50,12 @@ describe('docs/api-coverage.md', () => {
   async function send(method: string, pathAndQuery: string): Promise<Response> {
     const url = new URL(pathAndQuery, kindling.endpoint);
     const body = method === 'POST' || method === 'PUT' ? '{}' : undefined;
-    const signer = new SignatureV4({ credentials: kindling.credentials, region: kindling.region, service: 'lambda', sha256: Sha256 });
+    const signer = new SignatureV4({
+      credentials: kindling.credentials,
+      region: kindling.region,
+      service: 'lambda',
+      sha256: Sha256,
+    });
     const signed = await signer.sign({
       method,
       protocol: 'http:',
@@ -64,7 +72,8 @@ describe('docs/api-coverage.md', () => {
   const table = rows();
   it('lists the Lambda operations', () => {
     assert.ok(table.length >= 60, `only ${table.length} rows parsed`);
-    for (const r of table) assert.match(r.status, /^(supported|partial|not yet)$/, `${r.operation}: status '${r.status}'`);
+    for (const r of table)
+      assert.match(r.status, /^(supported|partial|not yet)$/, `${r.operation}: status '${r.status}'`);
   });
 
   for (const row of table) {
@@ -74,7 +83,11 @@ describe('docs/api-coverage.md', () => {
       const errorType = res.headers.get('x-amzn-errortype');
       await res.arrayBuffer();
       if (row.status === 'not yet') {
-        assert.equal(errorType, 'UnknownOperationException', `${row.method} ${path} answered ${res.status} ${errorType}`);
+        assert.equal(
+          errorType,
+          'UnknownOperationException',
+          `${row.method} ${path} answered ${res.status} ${errorType}`,
+        );
       } else {
         assert.notEqual(errorType, 'UnknownOperationException', `${row.method} ${path} is not routed`);
         assert.notEqual(res.status, 500, `${row.method} ${path} failed inside: ${errorType}`);

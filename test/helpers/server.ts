@@ -68,7 +68,10 @@ export async function startKindling(opts: StartOptions = {}): Promise<KindlingHa
       },
     );
     endpoint = await new Promise<string>((resolveReady, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not become ready in 30 s:\n${out}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`server did not become ready in 30 s:\n${out}`)),
+        30_000,
+      );
       const onData = (chunk: Buffer) => {
         out += chunk.toString();
         const m = /ready at (http:\/\/[^\s]+)/.exec(out.slice(seenBefore));

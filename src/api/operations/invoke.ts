@@ -5,8 +5,8 @@
 // error), X-Amz-Log-Result for Tail; 204 for DryRun. The payload travels as bytes, never re-encoded.
 
 import { Errors, validationMessage } from '../../errors.js';
-import { decodeClientContext } from '../../invoke/client-context.js';
 import { type AsyncInvocations, MAX_ASYNC_PAYLOAD_BYTES } from '../../invoke/async/index.js';
+import { decodeClientContext } from '../../invoke/client-context.js';
 import type { Invoker } from '../../invoke/invoker.js';
 import type { ApiRequest, ApiResponse, Routes } from '../http.js';
 
@@ -28,7 +28,8 @@ export function registerInvokeOperations(
     'POST',
     '/2014-11-13/functions/{FunctionName}/invoke-async/',
     async (req) => {
-      if (asyncInvocations === undefined) throw Errors.invalidParameterValue('Event invocation is not supported yet');
+      if (asyncInvocations === undefined)
+        throw Errors.invalidParameterValue('Event invocation is not supported yet');
       await asyncInvocations.accept({
         functionName: req.params.FunctionName ?? '',
         payload: decodePayload(req.body),
@@ -39,16 +40,23 @@ export function registerInvokeOperations(
     {
       maxBodyBytes: MAX_ASYNC_PAYLOAD_BYTES,
       tooLarge: () =>
-        Errors.requestTooLarge(`Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation`),
+        Errors.requestTooLarge(
+          `Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation`,
+        ),
     },
   );
-  routes.add('POST', '/2015-03-31/functions/{FunctionName}/invocations', (req) => invoke(invoker, req, asyncInvocations), {
-    maxBodyBytes: MAX_SYNC_PAYLOAD_BYTES,
-    tooLarge: () =>
-      Errors.requestTooLarge(
-        `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
-      ),
-  });
+  routes.add(
+    'POST',
+    '/2015-03-31/functions/{FunctionName}/invocations',
+    (req) => invoke(invoker, req, asyncInvocations),
+    {
+      maxBodyBytes: MAX_SYNC_PAYLOAD_BYTES,
+      tooLarge: () =>
+        Errors.requestTooLarge(
+          `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+        ),
+    },
+  );
 }
 
 async function invoke(
@@ -68,7 +76,8 @@ async function invoke(
   }
   if (invocationType === 'Event') {
     // Acknowledged only once the event is durably committed (accept resolves after the fsync).
-    if (asyncInvocations === undefined) throw Errors.invalidParameterValue('Event invocation is not supported yet');
+    if (asyncInvocations === undefined)
+      throw Errors.invalidParameterValue('Event invocation is not supported yet');
     await asyncInvocations.accept({ functionName, qualifier, payload, requestId: req.requestId });
     return { status: 202 };
   }

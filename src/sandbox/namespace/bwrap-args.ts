@@ -2,7 +2,7 @@
 // namespace layout can be read (and tested) in one place.
 //
 //   /usr /bin /lib /lib64 ...   host system directories, read-only (or the host's symlinks to them)
-//   /etc                        generated passwd/group/hosts + a few public host files, read-only
+//   /etc                        generated passwd/group/hosts + copies of a few public host files, read-only
 //   /var/task                   the function's code, read-only
 //   /opt                        its layers, read-only
 //   /var/runtime                Kindling's guest runtimes, read-only
@@ -24,7 +24,8 @@ export const FD = { status: 3, seccomp: 4, environment: 5 } as const;
 
 export interface EnvironmentPlan {
   readonly systemRoot: readonly string[];
-  readonly etc: { readonly generated: readonly (readonly [string, string])[]; readonly optional: readonly (readonly [string, string])[] };
+  /** Host directory prepared as the environment's /etc (see guest-etc.ts). */
+  readonly etcDir: string;
   readonly codeDir: string;
   readonly optDir: string | undefined;
   readonly runtimeDir: string;
@@ -82,8 +83,7 @@ export function bwrapArguments(plan: EnvironmentPlan): string[] {
     }
     args.push(kind, source, dest);
   };
-  for (const [source, dest] of plan.etc.generated) bind('--ro-bind', source, dest);
-  for (const [source, dest] of plan.etc.optional) bind('--ro-bind-try', source, dest);
+  bind('--ro-bind', plan.etcDir, '/etc');
   args.push('--proc', '/proc', '--dev', '/dev');
   args.push('--perms', '1777', '--size', String(plan.tmpBytes), '--tmpfs', '/tmp');
   bind('--ro-bind', plan.codeDir, '/var/task');

@@ -1,9 +1,10 @@
-// The minimal /etc an environment sees: its own passwd and group with the sandbox user, hosts, nsswitch,
-// plus a few public, read-only host files a runtime needs (CA certificates, the loader cache, DNS config).
-// Never the host's /etc wholesale: no shadow, no ssl/private, no credentials.
+// The minimal /etc an environment sees, prepared once per server start as one directory and bound
+// read-only (one mount, not one per file): its own passwd and group with the sandbox user, hosts,
+// nsswitch, plus copies of a few public host files a runtime needs (CA certificates, the loader cache, DNS
+// config, time zone). Never the host's /etc wholesale: no shadow, no ssl/private, no credentials.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** Lambda runs functions as sbx_user1051 (uid 993, gid 990). */
 export const SANDBOX_UID = 993;
@@ -19,36 +20,41 @@ const GENERATED: Record<string, string> = {
   'nsswitch.conf': 'passwd: files\ngroup: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n',
 };
 
-/** Public host files bound read-only when present (bwrap --ro-bind-try). */
+/**
+ * Public host files copied in when present. Symlinks are copied as symlinks: they resolve inside the
+ * environment (e.g. /etc/ssl/certs/*.pem → /usr/share/ca-certificates/..., which is part of /usr).
+ */
 const FROM_HOST = [
-  '/etc/ssl/certs',
-  '/etc/ssl/openssl.cnf',
-  '/etc/ca-certificates',
-  '/etc/pki/tls/certs',
-  '/etc/ld.so.cache',
-  '/etc/resolv.conf',
-  '/etc/localtime',
-  '/etc/alternatives',
-  '/etc/protocols',
-  '/etc/services',
-  '/etc/mime.types',
+  'ssl/certs',
+  'ssl/openssl.cnf',
+  'ca-certificates',
+  'pki/tls/certs',
+  'ld.so.cache',
+  'localtime',
+  'alternatives',
+  'protocols',
+  'services',
+  'mime.types',
 ];
+/** Copied with its content even when it is a symlink on the host (e.g. into /run/systemd/resolve). */
+const DEREFERENCED = ['resolv.conf'];
 
-export interface GuestEtc {
-  /** [hostPath, guestPath] bound read-only, must exist. */
-  readonly generated: readonly (readonly [string, string])[];
-  /** [hostPath, guestPath] bound read-only when present. */
-  readonly optional: readonly (readonly [string, string])[];
-}
-
-/** Writes the generated files under dir (idempotent) and returns what to bind. */
-export function prepareGuestEtc(dir: string): GuestEtc {
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const generated: (readonly [string, string])[] = [];
+/** Builds the environments' /etc at dir (replacing what was there) and returns dir. */
+export function prepareGuestEtc(dir: string, hostEtc = '/etc'): string {
+  const building = `${dir}.${process.pid}.tmp`;
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(building, { recursive: true, mode: 0o755 });
   for (const [name, content] of Object.entries(GENERATED)) {
-    const path = join(dir, name);
-    writeFileSync(path, content, { mode: 0o644 });
-    generated.push([path, `/etc/${name}`]);
+    writeFileSync(join(building, name), content, { mode: 0o644 });
   }
-  return { generated, optional: FROM_HOST.map((p) => [p, p] as const) };
+  for (const rel of [...FROM_HOST, ...DEREFERENCED]) {
+    const source = join(hostEtc, rel);
+    if (!existsSync(source)) continue;
+    mkdirSync(dirname(join(building, rel)), { recursive: true, mode: 0o755 });
+    const dereference = DEREFERENCED.includes(rel);
+    cpSync(source, join(building, rel), { recursive: true, dereference, verbatimSymlinks: !dereference });
+  }
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(building, dir);
+  return dir;
 }

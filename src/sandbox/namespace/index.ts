@@ -35,7 +35,7 @@ import {
   systemRootArguments,
 } from './bwrap-args.js';
 import { NamespaceEnvironment } from './environment.js';
-import { type GuestEtc, SANDBOX_GID, SANDBOX_HOSTNAME, SANDBOX_UID, prepareGuestEtc } from './guest-etc.js';
+import { SANDBOX_GID, SANDBOX_HOSTNAME, SANDBOX_UID, prepareGuestEtc } from './guest-etc.js';
 import { hostExecutableBinds } from './host-executables.js';
 import { optSource } from './layers.js';
 
@@ -87,7 +87,7 @@ export class NamespaceDriver implements SandboxDriver {
   private readonly dataDir: string;
   private readonly systemRoot: readonly string[];
   private readonly log: (msg: string) => void;
-  private etc: GuestEtc | undefined;
+  private etcDir: string | undefined;
   private warnedEgress = false;
   private readonly live = new Set<NamespaceEnvironment>();
 
@@ -110,9 +110,9 @@ export class NamespaceDriver implements SandboxDriver {
     return { ...NAMESPACE_LAYOUT, runtimeApiAddress: GUEST_RUNTIME_API_ADDRESS };
   }
 
-  private guestEtc(): GuestEtc {
-    this.etc ??= prepareGuestEtc(join(this.stateDir, 'etc'));
-    return this.etc;
+  private guestEtc(): string {
+    this.etcDir ??= prepareGuestEtc(join(this.stateDir, 'etc'));
+    return this.etcDir;
   }
 
   async start(spec: SandboxSpec): Promise<Sandbox> {
@@ -132,7 +132,7 @@ export class NamespaceDriver implements SandboxDriver {
     // function; they are bound read-only. Executable prefixes are checked against the data directory.
     const args = bwrapArguments({
       systemRoot: this.systemRoot,
-      etc: this.guestEtc(),
+      etcDir: this.guestEtc(),
       codeDir: spec.codeDir,
       optDir: await optSource(spec.layerDirs, this.optCacheDir),
       runtimeDir: spec.runtimeDir,
@@ -195,7 +195,7 @@ export class NamespaceDriver implements SandboxDriver {
     // Merged layer directories are a cache: rebuilt on demand.
     rmSync(this.optCacheDir, { recursive: true, force: true });
     mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
-    this.etc = prepareGuestEtc(join(this.stateDir, 'etc'));
+    this.etcDir = prepareGuestEtc(join(this.stateDir, 'etc'));
   }
 
   /** Ends every environment this driver started (server shutdown). */

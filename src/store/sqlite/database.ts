@@ -15,7 +15,11 @@ export interface SchemaPart {
   readonly migrations: readonly string[];
 }
 
-export function openDatabase(dataDir: string, parts: readonly SchemaPart[], fileName = 'kindling.sqlite'): SqliteDatabase {
+export function openDatabase(
+  dataDir: string,
+  parts: readonly SchemaPart[],
+  fileName = 'kindling.sqlite',
+): SqliteDatabase {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, fileName));
   db.pragma('journal_mode = WAL');
@@ -24,7 +28,9 @@ export function openDatabase(dataDir: string, parts: readonly SchemaPart[], file
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (part TEXT NOT NULL, step INTEGER NOT NULL, PRIMARY KEY (part, step))');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (part TEXT NOT NULL, step INTEGER NOT NULL, PRIMARY KEY (part, step))',
+  );
   applyMigrations(db, parts);
   return db;
 }
