@@ -27,6 +27,8 @@ interface ColdRun {
 
 let sequence = 0;
 const DIAGNOSTIC_COUNT = 10;
+/** Pause between cold starts: longer than the server's refill of its pre-warmed runtimes. */
+const QUIET_MS = 250;
 
 async function coldStarts(
   server: BenchServer,
@@ -60,8 +62,10 @@ async function coldStarts(
     } catch (err) {
       errors.push(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
     }
-    // The environment is not needed any more: deleting the function ends it (not timed).
+    // The environment is not needed any more: deleting the function ends it (not timed). Then the server
+    // gets a quiet moment (to refill what a cold start used), so each sample is an isolated cold start.
     await server.setupClient.send(new DeleteFunctionCommand({ FunctionName: name }));
+    await new Promise((r) => setTimeout(r, QUIET_MS));
   }
   return { samples, errors };
 }
@@ -80,6 +84,8 @@ function breakdown(run: ColdRun) {
     outsideInit: outside.length > 0 ? summarize(outside) : null,
     errors: run.errors.length,
     firstError: run.errors[0] ?? null,
+    samplesMs: run.samples.map((s) => Math.round(s.totalMs * 100) / 100),
+    initSamplesMs: run.samples.map((s) => (s.initMs === undefined ? null : Math.round(s.initMs * 100) / 100)),
   };
 }
 
@@ -138,9 +144,18 @@ export const cold: Benchmark = {
     }
     await server.stop();
 
-    // The same Node.js cold start on the process tier: what the namespace tier adds.
+    // What the namespace tier adds over the process tier: both without pre-warmed runtimes (the process
+    // tier has none, and they would hide the sandbox's own cost), Node.js, same count.
     let processRun: ColdRun | undefined;
+    let bareNamespaceRun: ColdRun | undefined;
     if (ctx.sandbox === 'namespace' && codes.node !== undefined) {
+      ctx.log(`cold: ${count} cold starts, nodejs20.x, namespace tier without pre-warmed runtimes`);
+      const bareServer = await startServer({
+        sandbox: 'namespace',
+        env: { KINDLING_PREWARM_PER_RUNTIME: '0' },
+      });
+      bareNamespaceRun = await coldStarts(bareServer, 'node-no-prewarm', codes.node, count);
+      await bareServer.stop();
       ctx.log(`cold: ${count} cold starts, nodejs20.x, process tier`);
       const processServer = await startServer({ sandbox: 'process' });
       processRun = await coldStarts(processServer, 'node-process', codes.node, count);
@@ -214,7 +229,19 @@ export const cold: Benchmark = {
     if (processRun !== undefined) {
       const b = breakdown(processRun);
       details.nodeProcessTier = b;
-      const nsNode = runs.node;
+      const nsNode = bareNamespaceRun;
+      if (nsNode !== undefined) {
+        const nb = breakdown(nsNode);
+        details.nodeNamespaceWithoutPrewarm = nb;
+        figures.push({
+          what: 'cold start node p50 (namespace, no pre-warmed runtimes)',
+          value: nsNode.errors.length === 0 ? nb.total.p50 : null,
+          unit: 'ms',
+          floor: { what: 'bwrap node -e 0 p50', value: floors.nodeInBwrap?.p50 ?? null },
+          ratio: ratio(nsNode.errors.length === 0 ? nb.total.p50 : null, floors.nodeInBwrap?.p50),
+          note: `p99 ${nb.total.p99.toFixed(1)} ms; Init Duration p50 ${nb.initDuration?.p50.toFixed(1) ?? '—'} ms`,
+        });
+      }
       const nsValid = nsNode !== undefined && nsNode.errors.length === 0 && nsNode.samples.length > 0;
       const pValid = processRun.errors.length === 0 && processRun.samples.length > 0;
       if (!pValid)
@@ -234,7 +261,7 @@ export const cold: Benchmark = {
           : null;
       const physical = floors.nodeInBwrap && floors.node ? floors.nodeInBwrap.p50 - floors.node.p50 : null;
       figures.push({
-        what: 'namespace extra cold start over process (median)',
+        what: 'namespace extra cold start over process (median, neither pre-warmed)',
         value: extra,
         unit: 'ms',
         floor: { what: 'bwrap (all namespaces) − bare node, p50', value: physical },

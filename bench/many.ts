@@ -13,7 +13,8 @@ import {
   benchCredentials,
   benchRegion,
   createFunction,
-  environmentProcesses,
+  functionEnvironments,
+  liveSandboxes,
   startServer,
 } from './lib/kindling.js';
 import { type LoadRun, invalidReason, runLoad } from './lib/load.js';
@@ -35,7 +36,7 @@ export const many: Benchmark = {
   async run(ctx: BenchContext) {
     const count = ctx.quick ? 200 : 1000;
     const seconds = ctx.quick ? 3 : 5;
-    const warmBudgetS = ctx.quick ? 20 : 75;
+    const warmBudgetS = ctx.quick ? 20 : 60;
     const notes: string[] = [];
     if (ctx.quick) notes.push(`quick mode: ${count} functions, ${seconds} s windows`);
     const budgetMb = (count + 2 * CONNECTIONS) * MEMORY_SIZE_MB;
@@ -93,7 +94,12 @@ export const many: Benchmark = {
           new InvokeCommand({ FunctionName: name, Payload: payload }),
         );
         if (out.FunctionError === undefined) warm.push(name);
-        else failures.push(`${name}: ${out.FunctionError}`);
+        else
+          failures.push(
+            `${name}: ${out.FunctionError} ${Buffer.from(out.Payload ?? new Uint8Array())
+              .toString()
+              .slice(0, 300)}`,
+          );
       } catch (err) {
         failures.push(`${name}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
       }
@@ -109,7 +115,8 @@ export const many: Benchmark = {
           `the server started ${(warm.length / (warmMs / 1000)).toFixed(1)} environments/s`,
       );
     if (failures.length > 0) notes.push(`${failures.length} warming invokes failed (first: ${failures[0]})`);
-    const environmentsAfterWarming = environmentProcesses(server).length;
+    const environmentsAfterWarming = functionEnvironments(server, MEMORY_SIZE_MB).length;
+    const prewarmed = liveSandboxes(server).length - environmentsAfterWarming;
 
     // Connection i replays functions i, i+32, ...: no function is ever invoked twice at once, so each
     // keeps its one environment; an environment count above the function count after the run says otherwise.
@@ -123,7 +130,7 @@ export const many: Benchmark = {
       requests.length >= CONNECTIONS
         ? await measure(`${requests.length} functions round-robin`, (i) => partitions[i % CONNECTIONS] ?? [])
         : undefined;
-    const environmentsAfterLoad = environmentProcesses(server).length;
+    const environmentsAfterLoad = functionEnvironments(server, MEMORY_SIZE_MB).length;
     await server.stop();
 
     const singleValue = singleRun.valid ? singleRun.rps : null;
@@ -170,6 +177,8 @@ export const many: Benchmark = {
         warmingMs: warmMs,
         environmentsAfterWarming,
         environmentsAfterLoad,
+        prewarmedRuntimes: prewarmed,
+        warmingFailures: failures.slice(0, 10),
         single: singleRun,
         many: manyRun ?? null,
       },

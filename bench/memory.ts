@@ -5,11 +5,13 @@
 // environments in a server with KINDLING_MEMORY_BUDGET_MB=4096 and measuring the host's memory growth.
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { onCleanup, stopPid } from './lib/cleanup.js';
 import type { BenchContext, Benchmark } from './lib/context.js';
 import { nodeEcho } from './lib/functions.js';
-import { createFunction, environmentProcesses, startServer } from './lib/kindling.js';
+import { createFunction, functionEnvironments, liveSandboxes, startServer } from './lib/kindling.js';
 import { inParallel } from './lib/pool.js';
 import { commandLine, hostMemoryUsedKb, pssKb, totalPssKb } from './lib/processes.js';
 import { type Figure, atMost, ratio } from './lib/report.js';
@@ -18,6 +20,16 @@ import { median } from './lib/stats.js';
 const BUDGET_MB = 4096;
 const MEMORY_SIZE_MB = 128;
 const SETTLE_MS = 1500;
+
+/** memory.usage_in_bytes of one environment's cgroup, KiB. */
+function cgroupUsageKb(parent: string | undefined, name: string): number | undefined {
+  if (parent === undefined) return undefined;
+  try {
+    return Number(readFileSync(join(parent, name, 'memory.usage_in_bytes'), 'utf8')) / 1024;
+  } catch {
+    return undefined;
+  }
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,6 +65,11 @@ export const memory: Benchmark = {
     const attempts = ctx.quick ? 12 : fitByBudget + 4;
     const measured = Math.min(attempts, fitByBudget);
 
+    // The floor first, on a quiet host (a server's teardown would still be freeing memory afterwards).
+    ctx.log(`memory: ${measured} bare idle node processes for the floor`);
+    const bare = await bareIdleNodes(measured);
+    await sleep(SETTLE_MS);
+
     const server = await startServer({
       sandbox: ctx.sandbox,
       env: { KINDLING_MEMORY_BUDGET_MB: String(BUDGET_MB) },
@@ -75,15 +92,25 @@ export const memory: Benchmark = {
         const out = await server.setupClient.send(
           new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}') }),
         );
-        if (out.FunctionError !== undefined) failures.push(`${name}: ${out.FunctionError}`);
+        if (out.FunctionError !== undefined)
+          failures.push(
+            `${name}: ${out.FunctionError} ${Buffer.from(out.Payload ?? new Uint8Array())
+              .toString()
+              .slice(0, 300)}`,
+          );
       } catch (err) {
         failures.push(`${name}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
       }
     };
     await inParallel(names.slice(0, measured), 4, invoke);
     await sleep(SETTLE_MS);
-    const envs = environmentProcesses(server);
+    const sandboxes = liveSandboxes(server);
+    const envs = functionEnvironments(server, MEMORY_SIZE_MB).map((e) => e.pids);
+    const spares = sandboxes.length - envs.length;
     const perEnvKb = envs.map((pids) => totalPssKb(pids));
+    const chargedKb = functionEnvironments(server, MEMORY_SIZE_MB).map((e) =>
+      cgroupUsageKb(server.memoryCgroup, e.name),
+    );
     const hostGrowthKb = hostMemoryUsedKb() - hostBefore;
     const serverGrowthKb = (pssKb(server.handle.pid) ?? 0) - serverPssBefore;
     const sample = envs[0] ?? [];
@@ -100,15 +127,12 @@ export const memory: Benchmark = {
       await sleep(200);
       overBudget = {
         invoked: attempts,
-        liveEnvironments: environmentProcesses(server).length,
+        liveEnvironments: functionEnvironments(server, MEMORY_SIZE_MB).length,
         budgetAdmits: fitByBudget,
       };
     }
     if (failures.length > 0) notes.push(`${failures.length} failed invokes (first: ${failures[0]})`);
     await server.stop();
-
-    ctx.log(`memory: ${envs.length} bare idle node processes for the floor`);
-    const bare = await bareIdleNodes(Math.max(1, envs.length));
 
     const perEnvMedianKb = median(perEnvKb);
     const bareMedianKb = median(bare.pssKb);
@@ -118,8 +142,13 @@ export const memory: Benchmark = {
     const fit = (kb: number) => (Number.isFinite(kb) && kb > 0 ? Math.floor((BUDGET_MB * 1024) / kb) : null);
     if (envs.length !== measured)
       notes.push(
-        `expected ${measured} idle environments, found ${envs.length} (environment processes are read from ${server.memoryCgroup ?? 'the server process tree'})`,
+        `expected ${measured} idle environments, found ${envs.length} (read from ${server.memoryCgroup ?? 'the server process tree'})`,
       );
+    if (spares > 0)
+      notes.push(
+        `${spares} pre-warmed runtimes (not yet a function's) were left out of the per-environment figure`,
+      );
+    const chargedMedianKb = median(chargedKb.filter((v): v is number => v !== undefined));
 
     const figures: Figure[] = [
       {
@@ -131,11 +160,17 @@ export const memory: Benchmark = {
         target: atMost(ratio(perEnvMedianKb, bareMedianKb), 1.2, '≤ 1.2× floor'),
       },
       {
-        what: 'host memory growth per idle environment',
+        what: 'host memory growth per idle environment (shared host: noisy)',
         value: mib(hostPerEnvKb),
         unit: 'MiB',
         floor: { what: 'per bare idle node', value: mib(hostPerBareKb) },
         ratio: ratio(hostPerEnvKb, hostPerBareKb),
+      },
+      {
+        what: "memory charged to an idle environment's cgroup (median)",
+        value: Number.isFinite(chargedMedianKb) ? mib(chargedMedianKb) : null,
+        unit: 'MiB',
+        note: 'memory.usage_in_bytes: includes its page cache and kernel memory',
       },
       {
         what: 'idle Node.js environments in 4 GiB (from PSS)',
@@ -145,7 +180,7 @@ export const memory: Benchmark = {
         ratio: ratio(fit(perEnvMedianKb), fit(bareMedianKb)),
       },
       {
-        what: 'idle Node.js environments in 4 GiB (from host growth)',
+        what: 'idle Node.js environments in 4 GiB (from host growth, noisy)',
         value: fit(hostPerEnvKb),
         unit: 'envs',
         floor: { what: 'bare idle nodes in 4 GiB', value: fit(hostPerBareKb) },
@@ -166,6 +201,8 @@ export const memory: Benchmark = {
         memorySizeMb: MEMORY_SIZE_MB,
         environments: envs.length,
         perEnvironmentPssKb: perEnvKb,
+        perEnvironmentChargedKb: chargedKb,
+        prewarmedRuntimesLeftOut: spares,
         hostGrowthKb,
         serverPssGrowthKb: serverGrowthKb,
         bareIdleNodePssKb: bare.pssKb,

@@ -6,7 +6,13 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { BenchContext, Benchmark } from './lib/context.js';
 import { nodeSleep } from './lib/functions.js';
-import { createFunction, environmentProcesses, lambdaClient, startServer } from './lib/kindling.js';
+import {
+  createFunction,
+  functionEnvironments,
+  lambdaClient,
+  liveSandboxes,
+  startServer,
+} from './lib/kindling.js';
 import { parseReport } from './lib/report-line.js';
 import { type Figure, atMost } from './lib/report.js';
 import { msSince, summarize } from './lib/stats.js';
@@ -60,7 +66,8 @@ export const scale: Benchmark = {
       }),
     );
     const allMs = msSince(start);
-    const liveEnvironments = environmentProcesses(server).length;
+    const liveEnvironments = functionEnvironments(server, MEMORY_SIZE_MB).length;
+    const prewarmed = liveSandboxes(server).length - liveEnvironments;
     client.destroy();
     await server.stop();
 
@@ -105,7 +112,12 @@ export const scale: Benchmark = {
         unit: 'ms',
         note: inits.length > 0 ? `p99 ${summarize(inits).p99.toFixed(0)} ms` : '',
       },
-      { what: '  environments alive after the burst', value: liveEnvironments, unit: 'envs' },
+      {
+        what: '  environments of the function alive after the burst',
+        value: liveEnvironments,
+        unit: 'envs',
+        note: `plus ${prewarmed} pre-warmed runtimes`,
+      },
     ];
     return {
       figures,
@@ -122,6 +134,7 @@ export const scale: Benchmark = {
         readyAt: readyAt.length > 0 ? summarize(readyAt) : null,
         initDuration: inits.length > 0 ? summarize(inits) : null,
         liveEnvironments,
+        prewarmedRuntimes: prewarmed,
       },
     };
   },

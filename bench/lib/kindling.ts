@@ -1,6 +1,8 @@
 // A real `kindling serve` for a benchmark (spawned as tests spawn it), and the functions on it.
 
+import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
+import { basename, join } from 'node:path';
 import {
   CreateFunctionCommand,
   type CreateFunctionCommandInput,
@@ -111,13 +113,43 @@ export async function createFunction(
   throw new Error(`function ${name} did not become Active`);
 }
 
-/** The processes of each live environment of a server: one list of PIDs per environment. */
-export function environmentProcesses(server: BenchServer): number[][] {
+/** One sandbox the server runs: its processes and, on the namespace tier, its cgroup's memory limit. */
+export interface LiveSandbox {
+  readonly name: string;
+  readonly pids: number[];
+  /** memory.limit_in_bytes in MiB (namespace tier); a function's environment has its MemorySize. */
+  readonly memoryLimitMb: number | undefined;
+}
+
+/**
+ * Every sandbox of a server: environments of functions, and (namespace tier) pre-warmed runtimes waiting
+ * for a function, which carry a larger placeholder limit until they are specialised.
+ */
+export function liveSandboxes(server: BenchServer): LiveSandbox[] {
   if (server.sandbox === 'namespace' && server.memoryCgroup !== undefined) {
     return childCgroups(server.memoryCgroup)
-      .map((dir) => cgroupProcs(dir))
-      .filter((pids) => pids.length > 0);
+      .map((dir) => ({ name: basename(dir), pids: cgroupProcs(dir), memoryLimitMb: memoryLimitMb(dir) }))
+      .filter((s) => s.pids.length > 0);
   }
   // The process tier: each environment is a child process tree of the server.
-  return childTrees(server.handle.pid).map((t) => t.pids);
+  return childTrees(server.handle.pid).map((t) => ({
+    name: String(t.root),
+    pids: t.pids,
+    memoryLimitMb: undefined,
+  }));
+}
+
+/** The environments of functions with `memorySizeMb` (pre-warmed runtimes left out where they can be told apart). */
+export function functionEnvironments(server: BenchServer, memorySizeMb: number): LiveSandbox[] {
+  return liveSandboxes(server).filter(
+    (s) => s.memoryLimitMb === undefined || s.memoryLimitMb === memorySizeMb,
+  );
+}
+
+function memoryLimitMb(dir: string): number | undefined {
+  try {
+    return Math.round(Number(readFileSync(join(dir, 'memory.limit_in_bytes'), 'utf8')) / 1024 / 1024);
+  } catch {
+    return undefined;
+  }
 }

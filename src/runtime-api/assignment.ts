@@ -24,7 +24,10 @@ export class RuntimeAssignment {
   /** HTTP side: the runtime's GET; answered now if the environment is assigned, else when it is. */
   ask(res: ServerResponse): void {
     this.markWaiting();
-    if (this.body !== null) return send(res, this.body);
+    if (this.body !== null) {
+      send(res, this.body);
+      return;
+    }
     this.parked?.destroy();
     this.parked = res;
   }

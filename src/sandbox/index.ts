@@ -21,7 +21,11 @@ export async function selectSandboxDriver(
 ): Promise<SandboxSelection> {
   const processDriver = () => new ProcessDriver({ scratchDir: join(opts.dataDir, 'sandbox', 'process') });
   if (choice === 'process') {
-    return { driver: processDriver(), tier: 'process', reason: 'forced with --sandbox process (no isolation)' };
+    return {
+      driver: processDriver(),
+      tier: 'process',
+      reason: 'forced with --sandbox process (no isolation)',
+    };
   }
   const probe = await probeNamespaceTier({ dataDir: opts.dataDir });
   if (probe.ok) {

@@ -4,8 +4,15 @@
 // no mount. Code and layer directories are immutable once unzipped, so each one's listing is read once
 // and kept; a specialisation then costs one mkdir or link per entry.
 
-import { copyFileSync, linkSync, mkdirSync, symlinkSync } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import {
+  copyFileSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  symlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 type TreeEntry =
@@ -16,17 +23,19 @@ type TreeEntry =
 /** Relative path → entry, parents before children. */
 type Tree = ReadonlyMap<string, TreeEntry>;
 
-const listings = new Map<string, Promise<Tree>>();
+const listings = new Map<string, Tree>();
 const MAX_CACHED_LISTINGS = 1000;
 
-/** The listing of an immutable directory tree (code or layer), read once. */
-function listing(dir: string): Promise<Tree> {
+/**
+ * The listing of an immutable directory tree (code or layer), read once. Synchronous on purpose: it runs
+ * on a cold start, where a few direct system calls beat round trips through the thread pool.
+ */
+function listing(dir: string): Tree {
   let tree = listings.get(dir);
   if (tree === undefined) {
     if (listings.size >= MAX_CACHED_LISTINGS) listings.clear();
     tree = readTree(dir);
     listings.set(dir, tree);
-    tree.catch(() => listings.delete(dir));
   }
   return tree;
 }
@@ -36,24 +45,24 @@ function listing(dir: string): Promise<Tree> {
  * never following a link), names are single components from readdir, and a symbolic link is recreated
  * as the same link, never followed: the environment sees exactly what a read-only bind of the tree shows.
  */
-async function readTree(root: string): Promise<Tree> {
+function readTree(root: string): Tree {
   const out = new Map<string, TreeEntry>();
-  const walk = async (rel: string): Promise<void> => {
-    for (const entry of await readdir(join(root, rel), { withFileTypes: true })) {
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
       const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
       const abs = join(root, path);
       if (entry.isDirectory()) {
-        out.set(path, { kind: 'dir', mode: (await lstat(abs)).mode & 0o7777 });
-        await walk(path);
+        out.set(path, { kind: 'dir', mode: lstatSync(abs).mode & 0o7777 });
+        walk(path);
       } else if (entry.isSymbolicLink()) {
-        out.set(path, { kind: 'symlink', target: await readlink(abs) });
+        out.set(path, { kind: 'symlink', target: readlinkSync(abs) });
       } else if (entry.isFile()) {
         out.set(path, { kind: 'file', source: abs });
       }
       // Sockets, FIFOs and devices are not code: skipped.
     }
   };
-  await walk('');
+  walk('');
   return out;
 }
 
@@ -78,9 +87,9 @@ function overlay(trees: readonly Tree[]): Tree {
 }
 
 /** Fills `target` (an empty directory) with hard links to the overlay of `sources`. */
-export async function linkTrees(sources: readonly string[], target: string): Promise<number> {
+export function linkTrees(sources: readonly string[], target: string): number {
   if (sources.length === 0) return 0;
-  const tree = overlay(await Promise.all(sources.map(listing)));
+  const tree = overlay(sources.map(listing));
   for (const [path, entry] of tree) {
     const dest = join(target, path);
     if (entry.kind === 'dir') mkdirSync(dest, { mode: entry.mode });

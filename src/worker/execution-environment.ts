@@ -31,7 +31,6 @@ import {
 import { type ExecutionRoleCredentials, guestEnvironment } from './guest-environment.js';
 import type { Invocation } from './invocation.js';
 import { launchPlan } from './launch-command.js';
-import type { PrewarmedRuntime, PrewarmedRuntimes } from './prewarmed-runtimes.js';
 import { EnvironmentLogStream, logStreamName } from './log-stream.js';
 import {
   type EnvironmentErrorCause,
@@ -40,6 +39,7 @@ import {
   responseTooLargeDocument,
   runtimeExitReason,
 } from './outcome.js';
+import type { PrewarmedRuntime, PrewarmedRuntimes } from './prewarmed-runtimes.js';
 
 /** What every environment of a worker shares. */
 export interface EnvironmentContext {
@@ -325,7 +325,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
       hostExecutables: prewarmed.hostExecutables,
       initializationType: this.initializationType,
     });
-    await prewarmed.specialise(spec, env);
+    prewarmed.specialise(spec, env);
   }
 
   private onInitTimeout(): void {

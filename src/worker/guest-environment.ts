@@ -36,7 +36,10 @@ export function isNodeRuntime(runtime: string): boolean {
  * Lambda's defaults that depend only on the layout and the language's executables: the same for every
  * function of a runtime (a pre-warmed runtime starts with them, before its function is known).
  */
-export function runtimeDefaults(layout: GuestLayout, hostExecutables: readonly string[]): Record<string, string> {
+export function runtimeDefaults(
+  layout: GuestLayout,
+  hostExecutables: readonly string[],
+): Record<string, string> {
   const task = layout.taskRoot;
   const opt = layout.optDir;
   const rt = layout.runtimeDir;

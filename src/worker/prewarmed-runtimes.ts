@@ -33,7 +33,7 @@ const READY_TIMEOUT_MS = 10_000;
 /** After a failed start, filling pauses this long (a broken runtime must not become a busy loop). */
 const FAILURE_BACKOFF_MS = 2_000;
 /** Refills start this long after a take, so the cold start that took one gets the CPU first. */
-const REFILL_DELAY_MS = 150;
+const REFILL_DELAY_MS = 20;
 
 /**
  * Variables a runtime reads once when its process starts (interpreter options, the loader's library path,
@@ -81,14 +81,12 @@ export class PrewarmedRuntime {
    * function's limits (INIT keeps its CPU boost), then the runtime receives `environment` and loads the
    * handler. The caller has attached the listener to its session first.
    */
-  async specialise(spec: FunctionVersionSpec, environment: Readonly<Record<string, string>>): Promise<void> {
-    await Promise.all([
-      linkTrees([spec.codeDir], join(this.slotDir, 'task')),
-      linkTrees(
-        spec.layers.map((l) => l.dir),
-        join(this.slotDir, 'opt'),
-      ),
-    ]);
+  specialise(spec: FunctionVersionSpec, environment: Readonly<Record<string, string>>): void {
+    linkTrees([spec.codeDir], join(this.slotDir, 'task'));
+    linkTrees(
+      spec.layers.map((l) => l.dir),
+      join(this.slotDir, 'opt'),
+    );
     this.sandbox.resize?.(spec.memorySize);
     this.listener.assignment.assign(environment);
   }
@@ -201,7 +199,10 @@ export class PrewarmedRuntimes {
   private fill(family: RuntimeFamily): void {
     const entries = this.entries.get(family);
     if (this.closed || entries === undefined) return;
-    if ((this.pausedUntil.get(family) ?? 0) > Date.now()) return this.scheduleRefill(family);
+    if ((this.pausedUntil.get(family) ?? 0) > Date.now()) {
+      this.scheduleRefill(family);
+      return;
+    }
     while (entries.length < this.options.perRuntime) {
       const entry: Entry = {
         runtime: undefined,
@@ -238,7 +239,8 @@ export class PrewarmedRuntimes {
 
   private async startOne(family: RuntimeFamily): Promise<PrewarmedRuntime> {
     const { driver, runtimeApi, runtimeDir } = this.options;
-    if (runtimeApi.openPrewarmed === undefined) throw new Error('the Runtime API cannot serve pre-warmed runtimes');
+    if (runtimeApi.openPrewarmed === undefined)
+      throw new Error('the Runtime API cannot serve pre-warmed runtimes');
     const id = `pw-${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`;
     const slotDir = join(this.options.slotsDir, id);
     const taskDir = join(slotDir, 'task');
@@ -256,7 +258,9 @@ export class PrewarmedRuntimes {
       const layout = driver.layout({ id, codeDir: taskDir, runtimeDir, runtimeApi: listener.endpoint });
       const executable = family === 'nodejs' ? process.execPath : await hostPython();
       const entry =
-        family === 'nodejs' ? `${layout.runtimeDir}/nodejs/bootstrap.js` : `${layout.runtimeDir}/python/bootstrap.py`;
+        family === 'nodejs'
+          ? `${layout.runtimeDir}/nodejs/bootstrap.js`
+          : `${layout.runtimeDir}/python/bootstrap.py`;
       // Only what is the same for every function of the family; the rest arrives with the assignment.
       const env = {
         ...runtimeDefaults(layout, [executable]),
@@ -291,7 +295,10 @@ export class PrewarmedRuntimes {
       exited.catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the pre-warmed ${family} runtime did not start in time`)), READY_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`the pre-warmed ${family} runtime did not start in time`)),
+          READY_TIMEOUT_MS,
+        );
       });
       try {
         await Promise.race([listener.assignment.waiting, exited, timeout]);

@@ -20,7 +20,7 @@ import type { ExecutionRoleCredentials } from './guest-environment.js';
 import type { Invocation } from './invocation.js';
 import type { InvocationOutcome } from './outcome.js';
 import { makeRoom } from './placement.js';
-import { PrewarmedRuntimes } from './prewarmed-runtimes.js';
+import { PrewarmedRuntimes, type RuntimeFamily } from './prewarmed-runtimes.js';
 import {
   type ProvisionedAllocation,
   ProvisionedConcurrency,
@@ -65,6 +65,8 @@ export interface WorkerStats {
   readonly memoryInUseMb: number;
   readonly memoryBudgetMb: number;
   readonly byState: Readonly<Record<EnvironmentState, number>>;
+  /** Pre-warmed runtimes waiting (ready) or being started, per language; absent when they are off. */
+  readonly prewarmed?: Readonly<Record<RuntimeFamily, { readonly ready: number; readonly starting: number }>>;
 }
 
 export interface Worker {
@@ -290,6 +292,7 @@ class ExecutionWorker implements Worker {
       memoryInUseMb: this.inUseMb,
       memoryBudgetMb: this.options.memoryBudgetMb,
       byState,
+      ...(this.ctx.prewarmed !== undefined && { prewarmed: this.ctx.prewarmed.counts() }),
     };
   }
 }

@@ -109,7 +109,11 @@ export async function harness(dataDir?: string): Promise<Harness> {
 }
 
 /** Resolves when the output matches, or rejects after ms. */
-export async function waitForOutput(spec: { output(): string }, pattern: RegExp, ms = 10_000): Promise<string> {
+export async function waitForOutput(
+  spec: { output(): string },
+  pattern: RegExp,
+  ms = 10_000,
+): Promise<string> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const m = pattern.exec(spec.output());

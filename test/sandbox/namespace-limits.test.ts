@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { detectCgroupHierarchy } from '../../src/sandbox/cgroups/index.js';
 import { instanceName } from '../../src/sandbox/namespace/index.js';
-import { type Harness, harness, namespaceUnavailable, processAlive, repoRoot, waitForOutput } from './namespace-harness.js';
+import {
+  type Harness,
+  harness,
+  namespaceUnavailable,
+  processAlive,
+  repoRoot,
+  waitForOutput,
+} from './namespace-harness.js';
 
 const skip = await namespaceUnavailable();
 
@@ -98,19 +105,32 @@ describe('namespace driver: limits and cleanup', { skip }, () => {
     assert.ok(cg.ok);
     const spec = h.spec({ memoryMb: 884, command: ['/bin/sh', '-c', 'sleep 5'], hostExecutables: [] });
     const env = await h.driver.start(spec);
-    const dirs = cgroupDirs(h.dataDir, spec.id);
-    if (cg.hierarchy.version === 1) {
-      const cpuDir = dirs.find((d) => d.startsWith(cg.hierarchy.version === 1 ? cg.hierarchy.mounts.cpu : ''))!;
-      assert.equal(readFileSync(join(cpuDir, 'cpu.cfs_quota_us'), 'utf8').trim(), '49972');
-      assert.equal(readFileSync(join(cpuDir, 'cpu.cfs_period_us'), 'utf8').trim(), '100000');
-      const memDir = dirs.find((d) => d.startsWith(cg.hierarchy.version === 1 ? cg.hierarchy.mounts.memory : ''))!;
-      assert.equal(readFileSync(join(memDir, 'memory.limit_in_bytes'), 'utf8').trim(), String(884 * 1024 * 1024));
-      const memsw = join(memDir, 'memory.memsw.limit_in_bytes');
-      if (existsSync(memsw)) assert.equal(readFileSync(memsw, 'utf8').trim(), String(884 * 1024 * 1024));
-    } else {
-      assert.equal(readFileSync(join(dirs[0]!, 'cpu.max'), 'utf8').trim(), '49972 100000');
+    try {
+      const dirs = cgroupDirs(h.dataDir, spec.id);
+      const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8').trim();
+      let quota: number;
+      let period: number;
+      let memoryLimit: string;
+      if (cg.hierarchy.version === 1) {
+        const { cpu, memory } = cg.hierarchy.mounts;
+        const cpuDir = dirs.find((d) => d.startsWith(`${cpu}/`))!;
+        const memDir = dirs.find((d) => d.startsWith(`${memory}/`))!;
+        quota = Number(read(cpuDir, 'cpu.cfs_quota_us'));
+        period = Number(read(cpuDir, 'cpu.cfs_period_us'));
+        memoryLimit = read(memDir, 'memory.limit_in_bytes');
+        if (existsSync(join(memDir, 'memory.memsw.limit_in_bytes'))) {
+          assert.equal(read(memDir, 'memory.memsw.limit_in_bytes'), String(884 * 1024 * 1024), 'no swap');
+        }
+      } else {
+        [quota, period] = read(dirs[0]!, 'cpu.max').split(' ').map(Number) as [number, number];
+        memoryLimit = read(dirs[0]!, 'memory.max');
+      }
+      assert.equal(memoryLimit, String(884 * 1024 * 1024));
+      // 884 MB is half of 1,769 MB: half a vCPU, whatever the accounting period.
+      assert.ok(Math.abs(quota / period - 884 / 1769) < 0.001, `quota ${quota} / period ${period}`);
+    } finally {
+      await env.destroy();
     }
-    await env.destroy();
   });
 
   it('freezes every process of the environment: a busy loop makes no progress until thawed', async () => {
@@ -173,8 +193,13 @@ describe('namespace driver: limits and cleanup', { skip }, () => {
          ephemeralStorageMb: 16, runtimeApi: { kind: 'unix', path: '${h.socket}' }, networkEgress: false,
          onOutput: (c) => process.stdout.write(c) });`,
     );
-    const server = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => server.stdout!.on('data', (c: Buffer) => c.toString().includes('up') && resolve()));
+    const server = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) =>
+      server.stdout!.on('data', (c: Buffer) => c.toString().includes('up') && resolve()),
+    );
     const dirs = cgroupDirs(crashDir, 'crashed-env');
     const pids = procsOf(crashDir, 'crashed-env');
     server.kill('SIGKILL');
@@ -205,7 +230,12 @@ describe('namespace driver: limits and cleanup', { skip }, () => {
 
   it('leaves no environment cgroup behind after all of the above', () => {
     const parent = join(cgroupDirs(h.dataDir, 'x')[0]!, '..');
-    const left = existsSync(parent) ? readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory()) : [];
-    assert.deepEqual(left.map((e) => e.name), []);
+    const left = existsSync(parent)
+      ? readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory())
+      : [];
+    assert.deepEqual(
+      left.map((e) => e.name),
+      [],
+    );
   });
 });

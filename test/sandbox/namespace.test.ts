@@ -3,9 +3,22 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { detectCgroupHierarchy } from '../../src/sandbox/cgroups/index.js';
+import { NamespaceDriver } from '../../src/sandbox/namespace/index.js';
+import { runDriverContract } from './driver.contract.js';
 import { type Harness, harness, namespaceUnavailable } from './namespace-harness.js';
 
 const skip = await namespaceUnavailable();
+
+if (skip) {
+  describe('SandboxDriver contract: namespace', { skip }, () => undefined);
+} else {
+  runDriverContract('namespace', (scratchDir) => {
+    const cgroups = detectCgroupHierarchy();
+    if (!cgroups.ok) throw new Error(cgroups.reason);
+    return new NamespaceDriver({ dataDir: scratchDir, hierarchy: cgroups.hierarchy });
+  });
+}
 
 describe('namespace driver: the environment', { skip }, () => {
   let h: Harness;
@@ -17,7 +30,12 @@ describe('namespace driver: the environment', { skip }, () => {
   });
 
   it('declares its layout and capabilities', () => {
-    const layout = h.driver.layout({ id: 'x', codeDir: '/c', runtimeDir: '/r', runtimeApi: { kind: 'unix', path: '/s' } });
+    const layout = h.driver.layout({
+      id: 'x',
+      codeDir: '/c',
+      runtimeDir: '/r',
+      runtimeApi: { kind: 'unix', path: '/s' },
+    });
     assert.deepEqual(layout, {
       taskRoot: '/var/task',
       optDir: '/opt',
@@ -59,7 +77,22 @@ describe('namespace driver: the environment', { skip }, () => {
       AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
     });
     assert.equal(seen.cwd, '/var/task');
-    const allowed = ['bin', 'dev', 'etc', 'lib', 'lib32', 'lib64', 'libx32', 'opt', 'proc', 'run', 'sbin', 'tmp', 'usr', 'var'];
+    const allowed = [
+      'bin',
+      'dev',
+      'etc',
+      'lib',
+      'lib32',
+      'lib64',
+      'libx32',
+      'opt',
+      'proc',
+      'run',
+      'sbin',
+      'tmp',
+      'usr',
+      'var',
+    ];
     assert.deepEqual(
       seen.root.filter((d: string) => !allowed.includes(d)),
       [],
@@ -72,7 +105,7 @@ describe('namespace driver: the environment', { skip }, () => {
   it('sees read-only code and layers (later layers win), a writable size-limited /tmp, and nothing of the host', async () => {
     const layer1 = h.code({ 'a.txt': 'one', 'shared/x.txt': 'from-1', 'only1.txt': '1' });
     const layer2 = h.code({ 'a.txt': 'two', 'shared/y.txt': 'from-2' });
-    const codeDir = h.code({ 'bootstrap': '#!/bin/sh\necho boot\n' });
+    const codeDir = h.code({ bootstrap: '#!/bin/sh\necho boot\n' });
     const script = [
       'cat /opt/a.txt; echo',
       'ls /opt/shared | tr "\\n" ,; echo',
@@ -129,13 +162,21 @@ describe('namespace driver: the environment', { skip }, () => {
   it('runs the host python (a pyenv build) from its read-only prefix', async (t) => {
     let executable: string;
     try {
-      executable = execFileSync('python3', ['-c', 'import sys;print(sys.executable)'], { encoding: 'utf8' }).trim();
+      executable = execFileSync('python3', ['-c', 'import sys;print(sys.executable)'], {
+        encoding: 'utf8',
+      }).trim();
     } catch {
       t.skip('no python3 on this host');
       return;
     }
-    const codeDir = h.code({ 'app.py': 'import sys, os\nprint(sys.version_info[0], os.getuid(), sys.prefix)\n' });
-    const spec = h.spec({ codeDir, hostExecutables: [executable], command: [executable, '/var/task/app.py'] });
+    const codeDir = h.code({
+      'app.py': 'import sys, os\nprint(sys.version_info[0], os.getuid(), sys.prefix)\n',
+    });
+    const spec = h.spec({
+      codeDir,
+      hostExecutables: [executable],
+      command: [executable, '/var/task/app.py'],
+    });
     const env = await h.driver.start(spec);
     assert.equal((await env.exited).code, 0, spec.output());
     assert.match(spec.output(), /^3 993 \//);
@@ -163,7 +204,10 @@ describe('namespace driver: the environment', { skip }, () => {
         s.on('error', () => {});
         setTimeout(() => { s.destroy(); console.log(ptrace); console.log(net); }, 200);`,
     });
-    const spec = h.spec({ codeDir, command: ['/bin/sh', '-c', `${script}\n/usr/bin/node /var/task/probe.js`] });
+    const spec = h.spec({
+      codeDir,
+      command: ['/bin/sh', '-c', `${script}\n/usr/bin/node /var/task/probe.js`],
+    });
     const env = await h.driver.start(spec);
     assert.equal((await env.exited).code, 0, spec.output());
     assert.deepEqual(spec.output().trim().split('\n'), [
@@ -183,7 +227,11 @@ describe('namespace driver: the environment', { skip }, () => {
     const a = h.spec({ command: ['/bin/sh', '-c', 'exit 7'], hostExecutables: [] });
     assert.deepEqual(await (await h.driver.start(a)).exited, { code: 7, signal: null, outOfMemory: false });
     const b = h.spec({ command: ['/bin/sh', '-c', 'kill -TERM $$'], hostExecutables: [] });
-    assert.deepEqual(await (await h.driver.start(b)).exited, { code: null, signal: 'SIGTERM', outOfMemory: false });
+    assert.deepEqual(await (await h.driver.start(b)).exited, {
+      code: null,
+      signal: 'SIGTERM',
+      outOfMemory: false,
+    });
     const c = h.spec({ command: ['/var/task/missing'], hostExecutables: [] });
     const exitC = await (await h.driver.start(c)).exited;
     assert.equal(exitC.code, 127);
@@ -192,13 +240,18 @@ describe('namespace driver: the environment', { skip }, () => {
 
   it('refuses ids that are not safe names and environment variables that cannot be encoded', async () => {
     await assert.rejects(h.driver.start(h.spec({ id: '../x', command: ['/bin/true'] })), /invalid/);
-    await assert.rejects(h.driver.start(h.spec({ command: ['/bin/true'], env: { 'A=B': 'x' } })), /invalid environment/);
+    await assert.rejects(
+      h.driver.start(h.spec({ command: ['/bin/true'], env: { 'A=B': 'x' } })),
+      /invalid environment/,
+    );
   });
 
   it('denies the syscalls its seccomp filter lists, even those an unprivileged user may normally make', async (t) => {
     let executable: string;
     try {
-      executable = execFileSync('python3', ['-c', 'import sys;print(sys.executable)'], { encoding: 'utf8' }).trim();
+      executable = execFileSync('python3', ['-c', 'import sys;print(sys.executable)'], {
+        encoding: 'utf8',
+      }).trim();
     } catch {
       t.skip('no python3 on this host');
       return;
@@ -212,15 +265,19 @@ describe('namespace driver: the environment', { skip }, () => {
         '    r = libc.syscall(*args)',
         '    e = ctypes.get_errno()',
         '    print(name, "ok" if r >= 0 else errno.errorcode.get(e, e))',
-        'call("ptrace", 101, 0, 0, 0, 0)',  // ptrace(PTRACE_TRACEME)
-        'call("unshare-user", 272, 0x10000000)',  // unshare(CLONE_NEWUSER)
-        'call("keyctl", 250, 0, -3, 0)',  // keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING)
+        'call("ptrace", 101, 0, 0, 0, 0)', // ptrace(PTRACE_TRACEME)
+        'call("unshare-user", 272, 0x10000000)', // unshare(CLONE_NEWUSER)
+        'call("keyctl", 250, 0, -3, 0)', // keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING)
         'call("io_uring_setup", 425, 1, ctypes.create_string_buffer(120))',
-        'call("clone-newuser", 56, 0x10000000 | 17, 0, 0, 0, 0)',  // clone(CLONE_NEWUSER|SIGCHLD)
+        'call("clone-newuser", 56, 0x10000000 | 17, 0, 0, 0, 0)', // clone(CLONE_NEWUSER|SIGCHLD)
         'call("getpid", 39)',
       ].join('\n'),
     });
-    const spec = h.spec({ codeDir, hostExecutables: [executable], command: [executable, '/var/task/calls.py'] });
+    const spec = h.spec({
+      codeDir,
+      hostExecutables: [executable],
+      command: [executable, '/var/task/calls.py'],
+    });
     const env = await h.driver.start(spec);
     assert.equal((await env.exited).code, 0, spec.output());
     assert.deepEqual(spec.output().trim().split('\n'), [

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type SqliteDatabase, openDatabase } from '../../src/store/sqlite/database.js';
-import { MAX_EVENT_BYTES, createSqliteFunctionLogs, logsSchema } from '../../src/telemetry/log-store.js';
+import {
+  APPEND_FLUSH_MS,
+  MAX_EVENT_BYTES,
+  createSqliteFunctionLogs,
+  logsSchema,
+} from '../../src/telemetry/log-store.js';
 
 const GROUP = '/aws/lambda/hello';
 const STREAM_A = '2026/01/01/[$LATEST]aaaa';
@@ -69,7 +74,7 @@ describe('SQLite function logs', () => {
     logs.deleteGroup(GROUP);
   });
 
-  it('writes appends in the background, on the next turn of the event loop', async () => {
+  it('writes appends in the background, batched over a few milliseconds', async () => {
     const logs = createSqliteFunctionLogs(db);
     logs.append('/aws/lambda/bg', 's', [{ timestamp: 5, message: 'queued' }]);
     const count = db.prepare(
@@ -77,7 +82,10 @@ describe('SQLite function logs', () => {
     );
     assert.deepEqual(count.get('/aws/lambda/bg'), { n: 0 }, 'not written synchronously');
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(count.get('/aws/lambda/bg'), { n: 1 });
+    logs.append('/aws/lambda/bg', 's', [{ timestamp: 6, message: 'queued too' }]);
+    assert.deepEqual(count.get('/aws/lambda/bg'), { n: 0 }, 'appends of several turns wait for one write');
+    await new Promise((r) => setTimeout(r, APPEND_FLUSH_MS + 5));
+    assert.deepEqual(count.get('/aws/lambda/bg'), { n: 2 });
     logs.deleteGroup('/aws/lambda/bg');
   });
 

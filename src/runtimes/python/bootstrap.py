@@ -451,8 +451,13 @@ def take_assignment(client):
     specialised the environment, then takes on exactly the function's environment."""
     global JSON_LOGS
     environment = client.await_assignment()
+    # The interpreter itself sets LC_CTYPE when it coerces the C locale (PEP 538) at start; a fresh start of
+    # the function's runtime would have done the same (its locale variables are the pool's), so it stays.
+    coerced = os.environ.get("LC_CTYPE")
     os.environ.clear()
     os.environ.update(environment)
+    if coerced is not None and "LC_CTYPE" not in environment and "LC_ALL" not in environment:
+        os.environ["LC_CTYPE"] = coerced
     time.tzset()
     JSON_LOGS = (os.environ.get("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON"
     task_root = os.environ.get("LAMBDA_TASK_ROOT")

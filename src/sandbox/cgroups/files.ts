@@ -1,7 +1,15 @@
 // Small synchronous helpers for cgroupfs files. Synchronous on purpose: each call is a few microseconds of
 // kernel work, cheaper than a round trip through the thread pool on the cold-start and freeze paths.
 
-import { type Dirent, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  type Dirent,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export function writeControl(path: string, value: string): void {
@@ -75,7 +83,11 @@ export function removeEmptyChildren(dir: string): void {
 }
 
 /** mkdir of a cgroup below parents that a concurrent prune() may remove: re-creates them and retries. */
-export function mkdirBelow(parent: string, name: string, onParentCreated: () => void = () => undefined): string {
+export function mkdirBelow(
+  parent: string,
+  name: string,
+  onParentCreated: () => void = () => undefined,
+): string {
   const dir = join(parent, name);
   for (let attempt = 0; ; attempt++) {
     if (!existsSync(parent)) {

@@ -9,7 +9,12 @@ export type CgroupHierarchy =
   | {
       readonly version: 1;
       /** Mount point of each v1 controller this driver uses. */
-      readonly mounts: { readonly memory: string; readonly cpu: string; readonly pids: string; readonly freezer: string };
+      readonly mounts: {
+        readonly memory: string;
+        readonly cpu: string;
+        readonly pids: string;
+        readonly freezer: string;
+      };
     }
   | { readonly version: 2; readonly mount: string };
 
@@ -46,7 +51,9 @@ function unescapeMount(path: string): string {
   return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
 }
 
-export function detectCgroupHierarchy(mountInfo = readFileSync('/proc/self/mountinfo', 'utf8')): HierarchyProbe {
+export function detectCgroupHierarchy(
+  mountInfo = readFileSync('/proc/self/mountinfo', 'utf8'),
+): HierarchyProbe {
   const mounts = parseMountInfo(mountInfo);
   const v1 = new Map<string, string>();
   for (const m of mounts) {
@@ -62,7 +69,12 @@ export function detectCgroupHierarchy(mountInfo = readFileSync('/proc/self/mount
       ok: true,
       hierarchy: {
         version: 1,
-        mounts: { memory: v1.get('memory')!, cpu: v1.get('cpu')!, pids: v1.get('pids')!, freezer: v1.get('freezer')! },
+        mounts: {
+          memory: v1.get('memory')!,
+          cpu: v1.get('cpu')!,
+          pids: v1.get('pids')!,
+          freezer: v1.get('freezer')!,
+        },
       },
     };
   }

@@ -1,8 +1,8 @@
 // cgroup v1 and v2 behind one small surface: detect the host's hierarchy, open the kindling-owned subtree
 // for one server instance, create and remove environment cgroups.
 
-import { detectCgroupHierarchy, type CgroupHierarchy, type HierarchyProbe } from './hierarchy.js';
 import type { CgroupTree } from './environment-cgroup.js';
+import { type CgroupHierarchy, type HierarchyProbe, detectCgroupHierarchy } from './hierarchy.js';
 import { CgroupV1Tree } from './v1.js';
 import { CgroupV2Tree } from './v2.js';
 

@@ -98,7 +98,8 @@ class CgroupV1Environment implements EnvironmentCgroup {
     // keeps memsw >= memory at every step, so a growing limit raises memsw first.
     const memsw = join(memory, 'memory.memsw.limit_in_bytes');
     const hasMemsw = existsSync(memsw);
-    if (hasMemsw && limits.memoryBytes > (readNumber(limit) ?? 0)) writeControl(memsw, String(limits.memoryBytes));
+    if (hasMemsw && limits.memoryBytes > (readNumber(limit) ?? 0))
+      writeControl(memsw, String(limits.memoryBytes));
     writeControl(limit, String(limits.memoryBytes));
     if (hasMemsw) writeControl(memsw, String(limits.memoryBytes));
     writeControl(join(cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));

@@ -1,7 +1,7 @@
 // Where the namespace driver's native pieces are: built by src/sandbox/namespace/native/build.sh into
 // dist/sandbox/namespace/native/ (the same place whether this module runs from src/ or from dist/).
 
-import { accessSync, constants } from 'node:fs';
+import { constants, accessSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,9 @@ export interface NativeArtifacts {
   readonly seccomp: string;
 }
 
-export const DEFAULT_NATIVE_DIR = fileURLToPath(new URL('../../../dist/sandbox/namespace/native/', import.meta.url));
+export const DEFAULT_NATIVE_DIR = fileURLToPath(
+  new URL('../../../dist/sandbox/namespace/native/', import.meta.url),
+);
 export const DEFAULT_BWRAP = '/usr/bin/bwrap';
 
 export function nativeArtifacts(nativeDir = DEFAULT_NATIVE_DIR, bwrap = DEFAULT_BWRAP): NativeArtifacts {

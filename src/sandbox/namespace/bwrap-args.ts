@@ -96,7 +96,16 @@ export function bwrapArguments(plan: EnvironmentPlan): string[] {
   args.push('--remount-ro', '/');
   args.push('--chdir', '/var/task');
   // The init needs exactly these to become the sandbox user; it drops them (and the bounding set) itself.
-  args.push('--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP');
+  args.push(
+    '--cap-drop',
+    'ALL',
+    '--cap-add',
+    'CAP_SETUID',
+    '--cap-add',
+    'CAP_SETGID',
+    '--cap-add',
+    'CAP_SETPCAP',
+  );
   args.push('--seccomp', String(FD.seccomp));
   args.push(
     '--',

@@ -3,7 +3,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import { type EnvironmentCgroup, limitsForMemory, NO_CPU_QUOTA } from '../cgroups/index.js';
+import { type EnvironmentCgroup, NO_CPU_QUOTA, limitsForMemory } from '../cgroups/index.js';
 import type { Sandbox, SandboxExit } from '../driver.js';
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
@@ -55,7 +55,12 @@ export class NamespaceEnvironment implements Sandbox {
     if (this.cgroup.oomKilled()) return { code: null, signal: 'SIGKILL', outOfMemory: true };
     const runtime = parseStatusLine(this.status);
     if (runtime && 'code' in runtime) return { code: runtime.code, signal: null, outOfMemory: false };
-    if (runtime) return { code: null, signal: SIGNAL_NAMES.get(runtime.signal) ?? `SIG${runtime.signal}`, outOfMemory: false };
+    if (runtime)
+      return {
+        code: null,
+        signal: SIGNAL_NAMES.get(runtime.signal) ?? `SIG${runtime.signal}`,
+        outOfMemory: false,
+      };
     if (this.killed) return { code: null, signal: 'SIGKILL', outOfMemory: false };
     // The sandbox itself failed (bubblewrap's or the init's message went to the output).
     return { code, signal, outOfMemory: false };

@@ -32,7 +32,10 @@ export function isSafePrefix(prefix: string, protectedDirs: readonly string[]): 
   return !protectedDirs.some((p) => within(p, prefix) || within(prefix, p));
 }
 
-export function hostExecutableBinds(executables: readonly string[], protectedDirs: readonly string[]): HostBind[] {
+export function hostExecutableBinds(
+  executables: readonly string[],
+  protectedDirs: readonly string[],
+): HostBind[] {
   const binds = new Map<string, HostBind>();
   for (const exe of executables) {
     let real: string;

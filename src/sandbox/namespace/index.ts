@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { assertCgroupName } from '../cgroups/environment-cgroup.js';
 import {
   type CgroupHierarchy,
   type CgroupTree,
@@ -18,7 +19,6 @@ import {
   limitsForMemory,
   openCgroupTree,
 } from '../cgroups/index.js';
-import { assertCgroupName } from '../cgroups/environment-cgroup.js';
 import type {
   GuestLayout,
   Sandbox,
@@ -119,7 +119,9 @@ export class NamespaceDriver implements SandboxDriver {
     // SECURITY: the id names the cgroup directory: [a-z0-9-] only (checked again by the cgroup tree).
     assertCgroupName(spec.id);
     if (spec.runtimeApi.kind !== 'unix') {
-      throw new Error('the namespace sandbox needs the Runtime API on a Unix socket (runtimeApiTransport: unix)');
+      throw new Error(
+        'the namespace sandbox needs the Runtime API on a Unix socket (runtimeApiTransport: unix)',
+      );
     }
     if (spec.networkEgress && !this.warnedEgress) {
       this.warnedEgress = true;
@@ -191,7 +193,8 @@ export class NamespaceDriver implements SandboxDriver {
     const stale = this.tree.existing();
     for (const group of stale) await group.remove();
     this.tree.prune();
-    if (stale.length > 0) this.log(`removed ${stale.length} stale environment cgroup(s) under ${this.tree.description}`);
+    if (stale.length > 0)
+      this.log(`removed ${stale.length} stale environment cgroup(s) under ${this.tree.description}`);
     // Merged layer directories are a cache: rebuilt on demand.
     rmSync(this.optCacheDir, { recursive: true, force: true });
     mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });

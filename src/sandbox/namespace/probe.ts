@@ -16,7 +16,8 @@ export type NamespaceProbe =
   | { readonly ok: false; readonly reason: string };
 
 export function probeNamespaceHost(artifacts: NativeArtifacts = nativeArtifacts()): NamespaceProbe {
-  if (process.platform !== 'linux') return { ok: false, reason: `namespaces need Linux (this is ${process.platform})` };
+  if (process.platform !== 'linux')
+    return { ok: false, reason: `namespaces need Linux (this is ${process.platform})` };
   if (process.getuid?.() !== 0) {
     return { ok: false, reason: 'the namespace tier needs root (it creates namespaces and cgroups)' };
   }
@@ -45,7 +46,11 @@ export async function probeNamespaceTier(opts: {
       server.once('error', reject);
       server.listen(socket, resolve);
     });
-    const driver = new NamespaceDriver({ dataDir: opts.dataDir, hierarchy: host.hierarchy, artifacts: opts.artifacts });
+    const driver = new NamespaceDriver({
+      dataDir: opts.dataDir,
+      hierarchy: host.hierarchy,
+      artifacts: opts.artifacts,
+    });
     let output = '';
     const env = await driver.start({
       id: `probe-${process.pid}`,

@@ -1,0 +1,100 @@
+// INIT runs boosted, as Lambda's does: an environment started with initCpuBoost has no CPU quota until
+// its init ends, then the quota of its MemorySize over a short (20 ms) period; a pre-warmed environment
+// takes its function's limits at specialisation. Observed in the environment's own cgroup files.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { detectCgroupHierarchy } from '../../src/sandbox/cgroups/index.js';
+import { CPU_PERIOD_US } from '../../src/sandbox/cgroups/limits.js';
+import { instanceName } from '../../src/sandbox/namespace/index.js';
+import { type Harness, harness, namespaceUnavailable } from '../sandbox/namespace-harness.js';
+
+const skip = await namespaceUnavailable();
+
+/** [quota, period] of an environment's cgroup; quota -1 (or max) means none. */
+function cpuLimit(dataDir: string, id: string): [string, string] {
+  const cg = detectCgroupHierarchy();
+  if (!cg.ok) throw new Error(cg.reason);
+  const rel = join('kindling', instanceName(dataDir), id);
+  if (cg.hierarchy.version === 2) {
+    const [quota, period] = readFileSync(join(cg.hierarchy.mount, rel, 'cpu.max'), 'utf8')
+      .trim()
+      .split(' ');
+    return [quota === 'max' ? '-1' : quota!, period!];
+  }
+  const dir = join(cg.hierarchy.mounts.cpu, rel);
+  return [
+    readFileSync(join(dir, 'cpu.cfs_quota_us'), 'utf8').trim(),
+    readFileSync(join(dir, 'cpu.cfs_period_us'), 'utf8').trim(),
+  ];
+}
+
+function memoryLimit(dataDir: string, id: string): number {
+  const cg = detectCgroupHierarchy();
+  if (!cg.ok) throw new Error(cg.reason);
+  const rel = join('kindling', instanceName(dataDir), id);
+  const file =
+    cg.hierarchy.version === 2
+      ? join(cg.hierarchy.mount, rel, 'memory.max')
+      : join(cg.hierarchy.mounts.memory, rel, 'memory.limit_in_bytes');
+  return Number(readFileSync(file, 'utf8').trim());
+}
+
+describe('INIT CPU boost', { skip }, () => {
+  let h: Harness;
+  before(async () => {
+    h = await harness();
+  });
+  after(() => h?.close());
+
+  it('has no CPU quota during INIT, then the quota of its MemorySize over a 20 ms period', async () => {
+    const spec = h.spec({
+      memoryMb: 128,
+      command: ['/bin/sh', '-c', 'sleep 5'],
+      hostExecutables: [],
+      initCpuBoost: true,
+    });
+    const env = await h.driver.start(spec);
+    try {
+      assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['-1', String(CPU_PERIOD_US)]);
+      env.endInitBoost?.();
+      // 128 / 1,769 of one CPU: 1,447 us per 20,000 us, above the kernel's 1 ms minimum.
+      assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['1447', '20000']);
+    } finally {
+      await env.destroy();
+    }
+  });
+
+  it('takes another MemorySize’s limits while running (specialisation), keeping the boost until INIT ends', async () => {
+    const spec = h.spec({
+      memoryMb: 1024,
+      command: ['/bin/sh', '-c', 'sleep 5'],
+      hostExecutables: [],
+      initCpuBoost: true,
+    });
+    const env = await h.driver.start(spec);
+    try {
+      env.resize?.(256);
+      assert.equal(memoryLimit(h.dataDir, spec.id), 256 * 1024 * 1024);
+      assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['-1', '20000']);
+      env.resize?.(3008);
+      assert.equal(memoryLimit(h.dataDir, spec.id), 3008 * 1024 * 1024, 'a limit can grow too');
+      env.endInitBoost?.();
+      assert.deepEqual(cpuLimit(h.dataDir, spec.id), [String(Math.round((3008 / 1769) * 20_000)), '20000']);
+    } finally {
+      await env.destroy();
+    }
+  });
+
+  it('applies the quota from the start without initCpuBoost', async () => {
+    const spec = h.spec({ memoryMb: 128, command: ['/bin/sh', '-c', 'sleep 5'], hostExecutables: [] });
+    const env = await h.driver.start(spec);
+    try {
+      assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['1447', '20000']);
+    } finally {
+      await env.destroy();
+    }
+  });
+});
