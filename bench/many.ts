@@ -36,7 +36,7 @@ export const many: Benchmark = {
   async run(ctx: BenchContext) {
     const count = ctx.quick ? 200 : 1000;
     const seconds = ctx.quick ? 3 : 5;
-    const warmBudgetS = ctx.quick ? 20 : 60;
+    const warmBudgetS = ctx.quick ? 20 : 70;
     const notes: string[] = [];
     if (ctx.quick) notes.push(`quick mode: ${count} functions, ${seconds} s windows`);
     const budgetMb = (count + 2 * CONNECTIONS) * MEMORY_SIZE_MB;

@@ -4,6 +4,7 @@
 // ratio. See docs/performance.md for the promises each figure is held to.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, release, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { cold } from './cold.js';
 import { runCleanups } from './lib/cleanup.js';
@@ -110,7 +111,9 @@ function hostDescription(): Record<string, unknown> {
   return {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
-    cpus: (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? null,
+    kernel: release(),
+    cpus: availableParallelism(),
+    memoryMb: Math.round(totalmem() / 1024 / 1024),
   };
 }
 

@@ -6,7 +6,18 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { BenchContext, Benchmark } from './lib/context.js';
 import { startFloorServer } from './lib/floor.js';
 import { nodeEcho } from './lib/functions.js';
-import { benchCredentials, benchRegion, createFunction, lambdaClient, startServer } from './lib/kindling.js';
+import {
+  type CpuThrottling,
+  benchCredentials,
+  benchRegion,
+  cpuQuota,
+  cpuThrottling,
+  createFunction,
+  functionEnvironments,
+  lambdaClient,
+  startServer,
+  throttlingBetween,
+} from './lib/kindling.js';
 import { type LoadRun, invalidReason, runLoad } from './lib/load.js';
 import { prime } from './lib/prime.js';
 import { type Figure, atLeast, atMost, ratio } from './lib/report.js';
@@ -80,7 +91,11 @@ export const warm: Benchmark = {
       }
     };
     const floorBefore = await latency(floor);
+    const throttleBefore = cpuThrottling(server);
     const kindlingLatency = await latency(kindling);
+    const latencyThrottling = throttlingBetween(throttleBefore, cpuThrottling(server));
+    const echoEnvironment = functionEnvironments(server, 128)[0];
+    const quota = echoEnvironment === undefined ? undefined : cpuQuota(server, echoEnvironment.name);
     const oneVcpuLatency = await latency({
       ...kindling,
       label: 'kindling (1,769 MB)',
@@ -109,6 +124,7 @@ export const warm: Benchmark = {
         perConnection: () => [request],
       });
     };
+    const loadThrottling: Record<number, CpuThrottling | undefined> = {};
     const throughput: Record<string, Record<number, LoadRun>> = {
       floor: {},
       kindling: {},
@@ -118,7 +134,9 @@ export const warm: Benchmark = {
       for (const t of [floor, kindling, peer]) {
         // The peer is held to the c32 figure only (its own time is the suite's to spend sparingly).
         if (t === undefined || (t === peer && c !== 32)) continue;
+        const before = t === kindling ? cpuThrottling(server) : undefined;
         const run = await load(t, c);
+        if (t === kindling) loadThrottling[c] = throttlingBetween(before, cpuThrottling(server));
         const byConcurrency = throughput[t.label];
         if (byConcurrency !== undefined) byConcurrency[c] = run;
         const why = invalidReason(run);
@@ -177,6 +195,17 @@ export const warm: Benchmark = {
       ratio: ratio(lat(k.p99), f.p99),
       target: atMost(lat(k.p99), 2, '≤ 2 ms'),
     });
+    if (latencyThrottling !== undefined && latencyThrottling.periods > 0) {
+      figures.push({
+        what: '  CPU periods throttled during the latency run (128 MB quota)',
+        value: (100 * latencyThrottling.throttled) / latencyThrottling.periods,
+        unit: '%',
+        note:
+          `${latencyThrottling.throttled} of ${latencyThrottling.periods} periods, ` +
+          `${(latencyThrottling.throttledMs / 1000).toFixed(2)} s throttled (cpu.stat)` +
+          (quota === undefined ? '' : `; quota ${quota.quotaUs} µs per ${quota.periodUs} µs period`),
+      });
+    }
     const v = oneVcpuLatency.summary;
     const vValid = oneVcpuLatency.errors === 0;
     figures.push({
@@ -255,6 +284,11 @@ export const warm: Benchmark = {
           floorAfter: floorAfter.summary,
         },
         throughput,
+        cpuThrottling: {
+          latency: latencyThrottling ?? null,
+          throughput: loadThrottling,
+          quota: quota ?? null,
+        },
         serverlessOffline: peerStart.ok
           ? { version: peerStart.peer.version }
           : { unavailable: peerStart.reason },

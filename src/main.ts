@@ -29,8 +29,7 @@ import { concurrencySchema, createConcurrency, createInvoker } from './invoke/in
 import { QueueService, queuesSchema } from './queues/index.js';
 import { createRuntimeApi } from './runtime-api/index.js';
 import { selectSandboxDriver } from './sandbox/index.js';
-import { controlSchema, createSqliteStore } from './store/index.js';
-import { openDatabase } from './store/sqlite/database.js';
+import { controlSchema, createSqliteStore, openDatabase } from './store/index.js';
 import { createSqliteFunctionLogs, logsSchema } from './telemetry/log-store.js';
 import { createTriggers, triggerKinds } from './triggers/index.js';
 import { schedulerSettingsFromEnv } from './triggers/schedules/index.js';

@@ -153,3 +153,65 @@ function memoryLimitMb(dir: string): number | undefined {
     return undefined;
   }
 }
+
+export interface CpuThrottling {
+  /** CFS periods in which some environment ran. */
+  readonly periods: number;
+  /** Periods in which an environment hit its CPU quota and was stopped until the next period. */
+  readonly throttled: number;
+  readonly throttledMs: number;
+}
+
+/**
+ * CFS throttling summed over the server's environments (namespace tier, cgroup v1 cpu.stat), or undefined
+ * where it cannot be read. Environments ended between two readings drop out of the sum.
+ */
+export function cpuThrottling(server: BenchServer): CpuThrottling | undefined {
+  if (server.memoryCgroup === undefined) return undefined;
+  const cpuParent = server.memoryCgroup.replace('/memory/', '/cpu/');
+  let periods = 0;
+  let throttled = 0;
+  let throttledNs = 0;
+  for (const dir of childCgroups(cpuParent)) {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, 'cpu.stat'), 'utf8');
+    } catch {
+      continue;
+    }
+    const field = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    periods += field('nr_periods');
+    throttled += field('nr_throttled');
+    throttledNs += field('throttled_time');
+  }
+  return { periods, throttled, throttledMs: throttledNs / 1e6 };
+}
+
+export function throttlingBetween(
+  a: CpuThrottling | undefined,
+  b: CpuThrottling | undefined,
+): CpuThrottling | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  return {
+    periods: b.periods - a.periods,
+    throttled: b.throttled - a.throttled,
+    throttledMs: b.throttledMs - a.throttledMs,
+  };
+}
+
+/** The CFS quota and period of one environment (namespace tier, cgroup v1), in microseconds. */
+export function cpuQuota(
+  server: BenchServer,
+  environment: string,
+): { quotaUs: number; periodUs: number } | undefined {
+  if (server.memoryCgroup === undefined) return undefined;
+  const dir = join(server.memoryCgroup.replace('/memory/', '/cpu/'), environment);
+  try {
+    return {
+      quotaUs: Number(readFileSync(join(dir, 'cpu.cfs_quota_us'), 'utf8')),
+      periodUs: Number(readFileSync(join(dir, 'cpu.cfs_period_us'), 'utf8')),
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -2,23 +2,22 @@
 // differ only in small ways; both are written so that every AWS SDK resolves the error code: the
 // x-amzn-ErrorType header first, then the body's code/__type (wire contract 2.4).
 
-import { LambdaServiceError } from '../errors.js';
+import { Errors, LambdaServiceError } from '../errors.js';
 import type { ApiResponse } from './http.js';
 
 export type ErrorStyle = 'rest-json' | 'json-1.0' | 'json-1.1';
 
-/** Turns anything thrown into a LambdaServiceError; unknown faults become ServiceException. */
+/**
+ * Turns anything thrown into a LambdaServiceError; unknown faults become ServiceException. `internal` says
+ * the server must log it: an unknown fault, or a ServiceException that wraps one (the invoker's platform
+ * errors carry the fault as their cause), since the caller only ever sees the generic message.
+ */
 export function asServiceError(err: unknown): { error: LambdaServiceError; internal: boolean } {
-  if (err instanceof LambdaServiceError) return { error: err, internal: false };
+  if (err instanceof LambdaServiceError) {
+    return { error: err, internal: err.status >= 500 && err.cause !== undefined };
+  }
   return {
-    error: new LambdaServiceError(
-      'ServiceException',
-      500,
-      'An internal error occurred. It has been logged.',
-      {
-        origin: 'Service',
-      },
-    ),
+    error: Errors.service('An internal error occurred. It has been logged.', { origin: 'Service' }),
     internal: true,
   };
 }

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { Errors, validationMessage } from '../errors.js';
-import type { AliasRecord } from '../store/types.js';
+import type { AliasRecord } from '../store/index.js';
 import { type ControlContext, requireFunction, requireVersion } from './context.js';
 import { LATEST, isAliasName, isVersionQualifier, locateFunction, qualifiedArn } from './names.js';
 import { paginate } from './pagination.js';
@@ -27,6 +27,30 @@ export function createAliasOperations(ctx: ControlContext) {
 
   const locate = (functionName: string) =>
     locateFunction(partition, functionName, undefined, { allowQualifier: false }).name;
+
+  /**
+   * Runs one change of an alias in a store transaction (checks included, so nothing changes between them
+   * and the write), then tells listeners and returns the alias as the API shows it.
+   */
+  function commit(change: () => AliasRecord): AliasConfiguration {
+    const alias = store.transaction(change);
+    ctx.changed();
+    return view(alias);
+  }
+
+  /** Writes the alias as a new revision; `weights` replace whatever routing it had. */
+  function putRevision(
+    fields: Omit<AliasRecord, 'additionalVersionWeights' | 'revisionId'>,
+    weights: Record<string, number> | undefined,
+  ): AliasRecord {
+    const alias: AliasRecord = {
+      ...fields,
+      ...(weights ? { additionalVersionWeights: weights } : {}),
+      revisionId: randomUUID(),
+    };
+    store.putAlias(alias);
+    return alias;
+  }
 
   function requireAlias(functionName: string, name: string): AliasRecord {
     const alias = store.getAlias(functionName, name);
@@ -117,7 +141,7 @@ export function createAliasOperations(ctx: ControlContext) {
     createAlias(functionName: string, input: CreateAliasInput): AliasConfiguration {
       const name = locate(functionName);
       checkFields(input.name, input.functionVersion, input.description);
-      const alias = store.transaction(() => {
+      return commit(() => {
         requireFunction(ctx, name);
         requireVersion(ctx, name, input.functionVersion);
         const existing = store.getAlias(name, input.name);
@@ -125,19 +149,16 @@ export function createAliasOperations(ctx: ControlContext) {
           throw Errors.resourceConflict(`Alias already exists: ${qualifiedArn(partition, name, input.name)}`);
         }
         const weights = checkRouting(name, input.functionVersion, input.additionalVersionWeights);
-        const alias: AliasRecord = {
-          functionName: name,
-          name: input.name,
-          functionVersion: input.functionVersion,
-          description: input.description ?? '',
-          ...(weights ? { additionalVersionWeights: weights } : {}),
-          revisionId: randomUUID(),
-        };
-        store.putAlias(alias);
-        return alias;
+        return putRevision(
+          {
+            functionName: name,
+            name: input.name,
+            functionVersion: input.functionVersion,
+            description: input.description ?? '',
+          },
+          weights,
+        );
       });
-      ctx.changed();
-      return view(alias);
     },
 
     getAlias(functionName: string, aliasName: string): AliasConfiguration {
@@ -149,7 +170,7 @@ export function createAliasOperations(ctx: ControlContext) {
     updateAlias(functionName: string, aliasName: string, input: UpdateAliasInput): AliasConfiguration {
       const name = locate(functionName);
       checkFields(undefined, input.functionVersion, input.description);
-      const alias = store.transaction(() => {
+      return commit(() => {
         requireFunction(ctx, name);
         const current = requireAlias(name, aliasName);
         if (input.revisionId !== undefined && input.revisionId !== current.revisionId) {
@@ -163,19 +184,12 @@ export function createAliasOperations(ctx: ControlContext) {
           input.additionalVersionWeights !== undefined
             ? checkRouting(name, target, input.additionalVersionWeights)
             : checkRouting(name, target, current.additionalVersionWeights);
-        const { additionalVersionWeights: _old, ...kept } = current;
-        const alias: AliasRecord = {
-          ...kept,
-          functionVersion: target,
-          description: input.description ?? current.description,
-          ...(weights ? { additionalVersionWeights: weights } : {}),
-          revisionId: randomUUID(),
-        };
-        store.putAlias(alias);
-        return alias;
+        const { additionalVersionWeights: _old, revisionId: _previous, ...kept } = current;
+        return putRevision(
+          { ...kept, functionVersion: target, description: input.description ?? current.description },
+          weights,
+        );
       });
-      ctx.changed();
-      return view(alias);
     },
 
     deleteAlias(functionName: string, aliasName: string): void {

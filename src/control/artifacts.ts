@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CodeArtifactRecord, Store } from '../store/types.js';
+import type { CodeArtifactRecord, Store } from '../store/index.js';
 import { ArchiveRejected, extractArchive } from './artifacts-extract.js';
 
 /** Lambda's quota for function code plus layers, unzipped (GetAccountSettings CodeSizeUnzipped). */

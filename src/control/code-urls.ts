@@ -6,7 +6,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const VALIDITY_SECONDS = 600;
+export const VALIDITY_SECONDS = 600;
 export const CODE_DOWNLOAD_PATH = '/kindling/code';
 
 export interface CodeUrls {

@@ -2,10 +2,10 @@
 // account/region, change notification, and the lookups that raise AWS's not-found errors.
 
 import { Errors, LambdaServiceError } from '../errors.js';
-import type { FunctionRecord, FunctionVersionRecord, Store } from '../store/types.js';
-import type { ArtifactStorage } from './artifacts.js';
+import type { FunctionRecord, FunctionVersionRecord, Store } from '../store/index.js';
 import {
   ArchiveRejected,
+  type ArtifactStorage,
   CODE_SIZE_UNZIPPED_LIMIT,
   CODE_SIZE_ZIPPED_LIMIT,
   type CodeArtifact,
@@ -76,9 +76,7 @@ export function requireVersion(
 
 /** 413 as AWS answers an oversized upload (RequestEntityTooLargeException). */
 export function requestEntityTooLarge(limit: number, operation: string): LambdaServiceError {
-  return new LambdaServiceError(
-    'RequestEntityTooLargeException',
-    413,
+  return Errors.requestEntityTooLarge(
     `Request must be smaller than ${limit} bytes for the ${operation} operation`,
   );
 }

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { Errors, validationMessage } from '../errors.js';
-import type { FunctionRecord, FunctionVersionRecord, LoggingSettings } from '../store/types.js';
+import type { FunctionRecord, FunctionVersionRecord, LoggingSettings } from '../store/index.js';
 import { CODE_SIZE_UNZIPPED_LIMIT, CODE_SIZE_ZIPPED_LIMIT } from './artifacts.js';
 import {
   type ControlContext,

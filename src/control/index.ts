@@ -3,7 +3,7 @@
 // signed download URLs of code archives.
 
 import { existsSync } from 'node:fs';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/index.js';
 import { createAliasOperations } from './alias-operations.js';
 import { createArtifactStorage } from './artifacts.js';
 import { createCodeUrls } from './code-urls.js';
@@ -77,3 +77,13 @@ export type { AccountConcurrency } from './function-operations.js';
 export { SUPPORTED_RUNTIMES } from './validation.js';
 export { CODE_DOWNLOAD_PATH } from './code-urls.js';
 export { REQUEST_LIMITS, requestEntityTooLarge } from './context.js';
+export type * from './model.js';
+export {
+  type FunctionLocator,
+  LATEST,
+  type Partition,
+  isVersionQualifier,
+  locateFunction,
+  qualifiedArn,
+} from './names.js';
+export { paginate } from './pagination.js';

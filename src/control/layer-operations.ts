@@ -2,7 +2,7 @@
 // Delete, and the checks a function's Layers list must pass.
 
 import { Errors, validationMessage } from '../errors.js';
-import type { LayerRef, LayerVersionRecord } from '../store/types.js';
+import type { LayerRef, LayerVersionRecord } from '../store/index.js';
 import { type ControlContext, nowIso, withUploadedCode } from './context.js';
 import { layerArn, layerNameOf, layerVersionArn, parseLayerVersionArn } from './names.js';
 import { paginate } from './pagination.js';

@@ -2,7 +2,7 @@
 // function version specs. Answers from memory; every committed change empties the cache (context.changed).
 
 import { Errors } from '../errors.js';
-import type { FunctionVersionRecord } from '../store/types.js';
+import type { FunctionVersionRecord } from '../store/index.js';
 import { type ControlContext, requireFunction, requireVersion } from './context.js';
 import type { FunctionResolver, FunctionVersionSpec, InvokeTarget } from './model.js';
 import { LATEST, functionArn, isVersionQualifier, locateFunction, qualifiedArn } from './names.js';

@@ -1,7 +1,7 @@
 // The control plane's typed operations: inputs and outputs in Lambda's vocabulary, camelCase. The API layer
 // decodes requests into these and encodes these into AWS's PascalCase shapes; nothing here knows HTTP.
 
-import type { FunctionVersionRecord, LayerVersionRecord } from '../store/types.js';
+import type { FunctionVersionRecord, LayerVersionRecord } from '../store/index.js';
 
 /** Where a deployment package comes from. Only ZipFile is stored; the others are refused with a reason. */
 export interface CodeInput {

@@ -10,3 +10,6 @@ export {
   type Throttle,
   throttleOf,
 } from './concurrency/index.js';
+// What an invoke returns is the worker's one outcome value (STYLE §7); callers of the invoker, such as
+// function URLs, read its type here rather than from the worker.
+export type { InvocationOutcome } from '../worker/index.js';

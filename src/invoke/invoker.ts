@@ -3,10 +3,9 @@
 // run it. Synchronous invokes and DryRun live here;
 // asynchronous (Event) invokes will be persisted by a durable queue whose dispatcher calls invoke().
 
-import type { FunctionResolver } from '../control/model.js';
+import type { FunctionResolver } from '../control/index.js';
 import { Errors, LambdaServiceError } from '../errors.js';
-import type { InvocationOutcome } from '../worker/outcome.js';
-import type { Worker } from '../worker/worker.js';
+import type { InvocationOutcome, Worker } from '../worker/index.js';
 import { pickCandidate } from './alias-routing.js';
 import { Admission, accountOnlyLimits } from './concurrency/admission.js';
 import { throttled } from './concurrency/throttle.js';

@@ -3,7 +3,7 @@
 // (SendMessage → 200) are promises to the caller, so their transactions run with synchronous=FULL: the WAL
 // is fsynced before the commit returns, and only then is the caller answered.
 
-import type { SqliteDatabase } from '../store/sqlite/database.js';
+import type { SqliteDatabase } from '../store/index.js';
 
 /** Runs `fn` in one transaction that is on stable storage when this returns. */
 export function durableTransaction<T>(db: SqliteDatabase, fn: () => T): T {

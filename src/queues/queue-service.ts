@@ -3,7 +3,7 @@
 // them. Domain only: the wire protocols live in src/api/operations/sqs.ts.
 
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { SqliteDatabase } from '../store/sqlite/database.js';
+import type { SqliteDatabase } from '../store/index.js';
 import { durableTransaction } from './durable-commit.js';
 import { QueueErrors } from './errors.js';
 import { md5OfBody, md5OfMessageAttributes } from './message-md5.js';

@@ -2,7 +2,7 @@
 // visible_at <= now, so a receive is one indexed range scan and a crashed consumer's messages come back on
 // their own when the visibility timeout passes.
 
-import type { SchemaPart } from '../store/sqlite/database.js';
+import type { SchemaPart } from '../store/index.js';
 
 export const queuesSchema: SchemaPart = {
   name: 'queues',

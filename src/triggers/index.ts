@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { AsyncInvocations } from '../invoke/async/index.js';
 import type { QueuePartition } from '../queues/index.js';
-import type { SchemaPart, SqliteDatabase } from '../store/sqlite/database.js';
+import type { SchemaPart, SqliteDatabase } from '../store/index.js';
 import { FunctionUrlConfigs, functionUrlsSchema } from './function-urls/index.js';
 import {
   Scheduler,

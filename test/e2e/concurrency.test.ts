@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { type KindlingHandle, startKindling, testCredentials, testRegion } from '../helpers/server.js';
 import { zipFixture } from '../runtimes/fixture-zip.js';
+import { body, payload, rejection } from './sdk-helpers.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 
@@ -34,19 +35,6 @@ async function createFunction(lambda: LambdaClient, name: string, environment: R
       Environment: { Variables: environment },
     }),
   );
-}
-
-const payload = (event: unknown) => Buffer.from(JSON.stringify(event));
-const body = (p: Uint8Array | undefined) => JSON.parse(Buffer.from(p ?? []).toString());
-
-/** The error an SDK call rejected with, or a failure if it resolved. */
-async function rejection(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error & Record<string, unknown>;
-  }
-  assert.fail('expected the call to fail');
 }
 
 describe('Reserved concurrency (e2e)', () => {

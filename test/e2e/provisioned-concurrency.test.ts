@@ -21,22 +21,12 @@ import {
 } from '@aws-sdk/client-lambda';
 import { type KindlingHandle, startKindling } from '../helpers/server.js';
 import { zipFixture } from '../runtimes/fixture-zip.js';
+import { body, payload, rejection } from './sdk-helpers.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 const FN = 'provisioned';
 
-const payload = (event: unknown) => Buffer.from(JSON.stringify(event));
-const body = (p: Uint8Array | undefined) => JSON.parse(Buffer.from(p ?? []).toString());
 const tail = (logResult: string | undefined) => Buffer.from(logResult ?? '', 'base64').toString();
-
-async function rejection(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error & Record<string, unknown>;
-  }
-  assert.fail('expected the call to fail');
-}
 
 describe('Provisioned concurrency (e2e)', () => {
   let k: KindlingHandle;

@@ -3,7 +3,7 @@
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import yazl from 'yazl';
+import { type ZipEntry, makeZip } from '../helpers/zip.js';
 import { fixturesDir } from './guest.js';
 
 /** A folder to add, optionally under a prefix inside the archive (e.g. "nodejs/node_modules/x/"). */
@@ -12,28 +12,24 @@ export interface ZipSource {
   readonly prefix?: string;
 }
 
-function addTree(zip: yazl.ZipFile, root: string, dir: string, prefix: string): void {
+function addTree(entries: ZipEntry[], root: string, dir: string, prefix: string): void {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     const stat = statSync(path);
-    if (stat.isDirectory()) addTree(zip, root, path, prefix);
+    if (stat.isDirectory()) addTree(entries, root, path, prefix);
     else
-      zip.addBuffer(readFileSync(path), prefix + relative(root, path), {
+      entries.push({
+        name: prefix + relative(root, path),
+        content: readFileSync(path),
         mode: 0o100000 | (stat.mode & 0o777),
       });
   }
 }
 
 export function zipFolders(sources: readonly ZipSource[]): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const s of sources) addTree(zip, s.dir, s.dir, s.prefix ?? '');
-  zip.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
+  const entries: ZipEntry[] = [];
+  for (const s of sources) addTree(entries, s.dir, s.dir, s.prefix ?? '');
+  return makeZip(entries);
 }
 
 /** The zip of test/fixtures/functions/NAME. */

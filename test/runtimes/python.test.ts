@@ -3,54 +3,11 @@
 
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import {
-  type Guest,
-  type GuestOptions,
-  fixturesDir,
-  guestRuntimeDir,
-  stageFixture,
-  startGuest,
-} from './guest.js';
-import { RuntimeApiPeer } from './runtime-api-peer.js';
+import { describe, it } from 'node:test';
+import { guestsOf, parse } from './guest-session.js';
+import { fixturesDir, stageFixture } from './guest.js';
 
-interface Started {
-  readonly api: RuntimeApiPeer;
-  readonly guest: Guest;
-}
-
-const running: Started[] = [];
-
-async function start(
-  fixture: string,
-  handler: string,
-  options: Partial<GuestOptions> = {},
-): Promise<Started> {
-  const api = await RuntimeApiPeer.start();
-  const guest = startGuest({
-    runtime: 'python',
-    taskRoot: options.taskRoot ?? stageFixture(fixture),
-    handler,
-    runtimeApi: api.address,
-    ...options,
-  });
-  const started = { api, guest };
-  running.push(started);
-  return started;
-}
-
-const parse = (body: string): Record<string, unknown> => JSON.parse(body) as Record<string, unknown>;
-
-before(() => {
-  guestRuntimeDir();
-});
-
-after(async () => {
-  for (const { api, guest } of running) {
-    await guest.kill();
-    await api.close();
-  }
-});
+const start = guestsOf('python');
 
 describe('python runtime: invocations', () => {
   it('echoes the event', async () => {

@@ -1,5 +1,5 @@
 // INIT runs boosted, as Lambda's does: an environment started with initCpuBoost has no CPU quota until
-// its init ends, then the quota of its MemorySize over a short (20 ms) period; a pre-warmed environment
+// its init ends, then the quota of its MemorySize over a short (40 ms) period; a pre-warmed environment
 // takes its function's limits at specialisation. Observed in the environment's own cgroup files.
 
 import assert from 'node:assert/strict';
@@ -49,7 +49,7 @@ describe('INIT CPU boost', { skip }, () => {
   });
   after(() => h?.close());
 
-  it('has no CPU quota during INIT, then the quota of its MemorySize over a 20 ms period', async () => {
+  it('has no CPU quota during INIT, then the quota of its MemorySize over a 40 ms period', async () => {
     const spec = h.spec({
       memoryMb: 128,
       command: ['/bin/sh', '-c', 'sleep 5'],
@@ -60,8 +60,8 @@ describe('INIT CPU boost', { skip }, () => {
     try {
       assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['-1', String(CPU_PERIOD_US)]);
       env.endInitBoost?.();
-      // 128 / 1,769 of one CPU: 1,447 us per 20,000 us, above the kernel's 1 ms minimum.
-      assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['1447', '20000']);
+      // 128 / 1,769 of one CPU: 2,894 us per 40,000 us.
+      assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['2894', '40000']);
     } finally {
       await env.destroy();
     }
@@ -78,11 +78,11 @@ describe('INIT CPU boost', { skip }, () => {
     try {
       env.resize?.(256);
       assert.equal(memoryLimit(h.dataDir, spec.id), 256 * 1024 * 1024);
-      assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['-1', '20000']);
+      assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['-1', '40000']);
       env.resize?.(3008);
       assert.equal(memoryLimit(h.dataDir, spec.id), 3008 * 1024 * 1024, 'a limit can grow too');
       env.endInitBoost?.();
-      assert.deepEqual(cpuLimit(h.dataDir, spec.id), [String(Math.round((3008 / 1769) * 20_000)), '20000']);
+      assert.deepEqual(cpuLimit(h.dataDir, spec.id), [String(Math.round((3008 / 1769) * 40_000)), '40000']);
     } finally {
       await env.destroy();
     }
@@ -92,7 +92,7 @@ describe('INIT CPU boost', { skip }, () => {
     const spec = h.spec({ memoryMb: 128, command: ['/bin/sh', '-c', 'sleep 5'], hostExecutables: [] });
     const env = await h.driver.start(spec);
     try {
-      assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['1447', '20000']);
+      assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['2894', '40000']);
     } finally {
       await env.destroy();
     }

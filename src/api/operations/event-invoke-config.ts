@@ -4,17 +4,13 @@
 // DestinationConfig always present with OnSuccess and OnFailure.
 
 import { z } from 'zod';
-import type { FunctionResolver } from '../../control/model.js';
-import { type Partition, locateFunction } from '../../control/names.js';
-import { paginate } from '../../control/pagination.js';
 import { Errors } from '../../errors.js';
 import type { EventInvokeConfig, EventInvokeConfigs, EventInvokeSettings } from '../../invoke/async/index.js';
 import type { ApiRequest, ApiResponse, Routes } from '../http.js';
+import { type FunctionConfigDeps, jsonBody, listConfigs, locateConfigured } from './function-configs.js';
 
-export interface EventInvokeConfigApiDeps {
+export interface EventInvokeConfigApiDeps extends FunctionConfigDeps {
   readonly configs: EventInvokeConfigs;
-  readonly resolver: FunctionResolver;
-  readonly partition: Partition;
 }
 
 const PATH = '/2019-09-25/functions/{FunctionName}/event-invoke-config';
@@ -30,16 +26,7 @@ const Body = z.object({
 export function registerEventInvokeConfigOperations(routes: Routes, deps: EventInvokeConfigApiDeps): void {
   const { configs } = deps;
 
-  /** The function and qualifier a request names; the function (and qualifier) must exist. */
-  const locate = (req: ApiRequest) => {
-    const loc = locateFunction(
-      deps.partition,
-      req.params.FunctionName ?? '',
-      req.query.get('Qualifier') ?? undefined,
-    );
-    deps.resolver.resolve(loc.name, loc.qualifier);
-    return loc;
-  };
+  const locate = (req: ApiRequest) => locateConfigured(deps, req);
 
   routes.add('PUT', PATH, (req) => {
     const loc = locate(req);
@@ -58,24 +45,15 @@ export function registerEventInvokeConfigOperations(routes: Routes, deps: EventI
     configs.delete(loc.name, loc.qualifier);
     return { status: 204 };
   });
-  routes.add('GET', `${PATH}/list`, (req) => {
-    const loc = locateFunction(deps.partition, req.params.FunctionName ?? '', undefined, {
-      allowQualifier: false,
-    });
-    deps.resolver.resolve(loc.name, undefined);
-    const maxItems = req.query.get('MaxItems');
-    const page = paginate(configs.list(loc.name), (c) => c.qualifier, {
-      marker: req.query.get('Marker') ?? undefined,
-      maxItems: maxItems === null ? undefined : Number(maxItems),
-    });
-    return {
-      status: 200,
-      body: {
-        FunctionEventInvokeConfigs: page.items.map((c) => encode(configs, c)),
-        ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
-      },
-    };
-  });
+  routes.add('GET', `${PATH}/list`, (req) =>
+    listConfigs(
+      deps,
+      req,
+      (name) => configs.list(name),
+      'FunctionEventInvokeConfigs',
+      (c) => encode(configs, c),
+    ),
+  );
 }
 
 /**
@@ -83,13 +61,7 @@ export function registerEventInvokeConfigOperations(routes: Routes, deps: EventI
  * present but empty destination clears it.
  */
 function settingsOf(req: ApiRequest, mode: 'put' | 'update'): EventInvokeSettings {
-  let json: unknown;
-  try {
-    json = req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8'));
-  } catch {
-    throw Errors.invalidRequestContent('Could not parse request body into json: malformed JSON.');
-  }
-  const parsed = Body.safeParse(json);
+  const parsed = Body.safeParse(jsonBody(req));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw Errors.invalidRequestContent(

@@ -4,9 +4,7 @@
 // AuthType: NONE, or AWS_IAM verified here with the server's SigV4 verifier, service "lambda").
 
 import { z } from 'zod';
-import type { FunctionResolver } from '../../control/model.js';
-import { type Partition, locateFunction, qualifiedArn } from '../../control/names.js';
-import { paginate } from '../../control/pagination.js';
+import { type Partition, qualifiedArn } from '../../control/index.js';
 import { Errors, type LambdaServiceError } from '../../errors.js';
 import {
   AuthType,
@@ -19,18 +17,17 @@ import {
 } from '../../triggers/function-urls/index.js';
 import type { ApiRequest, ApiResponse, Routes } from '../http.js';
 import type { SigV4Verifier } from '../sigv4.js';
+import { type FunctionConfigDeps, jsonBody, listConfigs, locateConfigured } from './function-configs.js';
 
-export interface FunctionUrlApiDeps {
+export interface FunctionUrlApiDeps extends FunctionConfigDeps {
   readonly urls: FunctionUrlConfigs;
-  readonly resolver: FunctionResolver;
-  readonly partition: Partition;
   readonly invoker: UrlInvoker;
   readonly verifier: SigV4Verifier;
 }
 
 const PATH = '/2021-10-31/functions/{FunctionName}/url';
 /** A function URL request carries at most Lambda's sync payload (6 MB) once wrapped in its event. */
-const MAX_URL_BODY = 6 * 1024 * 1024;
+export const MAX_URL_BODY = 6 * 1024 * 1024;
 const URL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 // SECURITY: config bodies are untrusted; the schemas fix types, enums and bounds.
@@ -43,15 +40,7 @@ const UpdateBody = z.object({
 
 export function registerFunctionUrlOperations(routes: Routes, deps: FunctionUrlApiDeps): void {
   const { urls } = deps;
-  const locate = (req: ApiRequest) => {
-    const loc = locateFunction(
-      deps.partition,
-      req.params.FunctionName ?? '',
-      req.query.get('Qualifier') ?? undefined,
-    );
-    deps.resolver.resolve(loc.name, loc.qualifier);
-    return loc;
-  };
+  const locate = (req: ApiRequest) => locateConfigured(deps, req);
   const encode = (req: ApiRequest, c: FunctionUrlConfig, withModified = true) => ({
     FunctionUrl: `${req.baseUrl}/lambda-url/${c.urlId}/`,
     FunctionArn: qualifiedArn(
@@ -101,24 +90,15 @@ export function registerFunctionUrlOperations(routes: Routes, deps: FunctionUrlA
     urls.delete(loc.name, loc.qualifier);
     return { status: 204 };
   });
-  routes.add('GET', '/2021-10-31/functions/{FunctionName}/urls', (req) => {
-    const loc = locateFunction(deps.partition, req.params.FunctionName ?? '', undefined, {
-      allowQualifier: false,
-    });
-    deps.resolver.resolve(loc.name, undefined);
-    const maxItems = req.query.get('MaxItems');
-    const page = paginate(urls.list(loc.name), (c) => c.qualifier, {
-      marker: req.query.get('Marker') ?? undefined,
-      maxItems: maxItems === null ? undefined : Number(maxItems),
-    });
-    return {
-      status: 200,
-      body: {
-        FunctionUrlConfigs: page.items.map((c) => encode(req, c)),
-        ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
-      },
-    };
-  });
+  routes.add('GET', '/2021-10-31/functions/{FunctionName}/urls', (req) =>
+    listConfigs(
+      deps,
+      req,
+      (name) => urls.list(name),
+      'FunctionUrlConfigs',
+      (c) => encode(req, c),
+    ),
+  );
 
   const serve = async (req: ApiRequest): Promise<ApiResponse> => {
     const urlId = req.params.UrlId ?? '';
@@ -180,13 +160,7 @@ export function registerFunctionUrlOperations(routes: Routes, deps: FunctionUrlA
 }
 
 function parse<T>(req: ApiRequest, schema: z.ZodType<T>): T {
-  let json: unknown;
-  try {
-    json = req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8'));
-  } catch {
-    throw Errors.invalidRequestContent('Could not parse request body into json: malformed JSON.');
-  }
-  const parsed = schema.safeParse(json);
+  const parsed = schema.safeParse(jsonBody(req));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw Errors.validation(

@@ -6,8 +6,7 @@
 
 import { Errors, validationMessage } from '../../errors.js';
 import { type AsyncInvocations, MAX_ASYNC_PAYLOAD_BYTES } from '../../invoke/async/index.js';
-import { decodeClientContext } from '../../invoke/client-context.js';
-import type { Invoker } from '../../invoke/invoker.js';
+import { type Invoker, decodeClientContext } from '../../invoke/index.js';
 import type { ApiRequest, ApiResponse, Routes } from '../http.js';
 
 /** Synchronous invoke payloads are limited to 6 MB (wire contract 2.3). */

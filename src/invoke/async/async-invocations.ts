@@ -3,7 +3,7 @@
 // The caller answers 202 only when `accept` resolves, so a 202 always means the event is committed.
 
 import { randomUUID } from 'node:crypto';
-import type { FunctionResolver } from '../../control/model.js';
+import type { FunctionResolver } from '../../control/index.js';
 import { Errors } from '../../errors.js';
 import type { AsyncEventStore, NewAsyncEvent } from './event-store.js';
 

@@ -4,8 +4,7 @@
 // transaction, so a crash at any point either re-delivers the event or has fully handled it.
 
 import type { Logger } from 'pino';
-import type { FunctionResolver } from '../../control/model.js';
-import { LATEST, type Partition, qualifiedArn } from '../../control/names.js';
+import { type FunctionResolver, LATEST, type Partition, qualifiedArn } from '../../control/index.js';
 import type { DestinationRouter } from './destinations.js';
 import type { EventInvokeConfigs } from './event-invoke-configs.js';
 import type { AsyncEventStore } from './event-store.js';

@@ -2,9 +2,9 @@
 // how many times a failed async event is retried, how old an event may get, and where outcomes go.
 // Checks and messages follow AWS's.
 
-import { LATEST, type Partition, qualifiedArn } from '../../control/names.js';
+import { LATEST, type Partition, qualifiedArn } from '../../control/index.js';
 import { Errors, validationMessage } from '../../errors.js';
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import type { SqliteDatabase } from '../../store/index.js';
 import { parseDestinationArn } from './destination-arn.js';
 import {
   DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,

@@ -3,7 +3,7 @@
 // decides (complete, retry later) is one transaction, together with whatever the outcome sends onward.
 
 import { GroupCommit } from '../../queues/index.js';
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import type { SqliteDatabase } from '../../store/index.js';
 import type { AsyncEvent, LastResponse } from './model.js';
 
 export interface NewAsyncEvent {

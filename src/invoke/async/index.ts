@@ -2,10 +2,9 @@
 // dead-letter queues) and event-invoke configs. `createAsyncInvoke` builds the whole of it.
 
 import type { Logger } from 'pino';
-import type { FunctionResolver } from '../../control/model.js';
-import type { Partition } from '../../control/names.js';
+import type { FunctionResolver, Partition } from '../../control/index.js';
 import type { QueueService } from '../../queues/index.js';
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import type { SqliteDatabase } from '../../store/index.js';
 import { AsyncInvocations } from './async-invocations.js';
 import { DestinationRouter } from './destinations.js';
 import { AsyncDispatcher } from './dispatcher.js';

@@ -2,7 +2,7 @@
 // An event row lives from acceptance (the 202) until its outcome has been routed; a dispatcher holds it
 // under a lease while it runs, so a dispatcher that dies gives it back when the lease expires.
 
-import type { SchemaPart } from '../../store/sqlite/database.js';
+import type { SchemaPart } from '../../store/index.js';
 
 export const asyncInvokeSchema: SchemaPart = {
   name: 'async-invoke',

@@ -5,18 +5,20 @@
 // configurations (reconcile): on start, on every change here or in the control plane, and every second
 // (an alias moved to another version says nothing to anyone).
 
-import type { FunctionResolver, FunctionVersionSpec } from '../../control/model.js';
 import {
+  type FunctionResolver,
+  type FunctionVersionSpec,
   LATEST,
+  type ListParams,
+  type Page,
   type Partition,
   isVersionQualifier,
   locateFunction,
+  paginate,
   qualifiedArn,
-} from '../../control/names.js';
-import { paginate } from '../../control/pagination.js';
-import type { ListParams, Page } from '../../control/types.js';
+} from '../../control/index.js';
 import { Errors, LambdaServiceError } from '../../errors.js';
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import type { SqliteDatabase } from '../../store/index.js';
 import type { ProvisionedAllocation, Worker } from '../../worker/index.js';
 import { Admission, type AdmissionLimits, versionKey } from './admission.js';
 import {

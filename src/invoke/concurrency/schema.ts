@@ -2,7 +2,7 @@
 // configurations. Both go away with their function (ON DELETE CASCADE on the control plane's functions
 // table, whose rows are updated in place, never replaced).
 
-import type { SchemaPart } from '../../store/sqlite/database.js';
+import type { SchemaPart } from '../../store/index.js';
 
 /** Append-only: never edit an applied migration. Apply after the control schema. */
 export const concurrencySchema: SchemaPart = {

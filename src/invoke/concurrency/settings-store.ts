@@ -2,7 +2,7 @@
 // configurations per function qualifier, in the shared SQLite database (schema.ts). Synchronous, like the
 // control plane's store: admission reads a snapshot built from it, never the database itself.
 
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import type { SqliteDatabase } from '../../store/index.js';
 
 export interface ProvisionedConfigRecord {
   readonly functionName: string;

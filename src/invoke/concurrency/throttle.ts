@@ -3,7 +3,7 @@
 // event waits and is retried rather than failed (throttleOf).
 
 import { Errors, type LambdaServiceError } from '../../errors.js';
-import type { InvocationOutcome } from '../../worker/outcome.js';
+import type { InvocationOutcome } from '../../worker/index.js';
 import type { ThrottleReason } from './admission.js';
 
 /** Seconds a throttled caller is told to wait (Retry-After). */

@@ -3,12 +3,14 @@
 /** Lambda: "at 1,769 MB, a function has the equivalent of one vCPU". */
 export const MB_PER_VCPU = 1769;
 /**
- * The CFS accounting period; the quota is a share of it. 20 ms rather than the kernel's default 100 ms:
- * a throttled environment that spends its quota early waits out the rest of the period, so a short period
- * turns a ~90 ms stall into a few ms, at the same average share (docs/performance.md). 128 MB still gets
- * a quota above the kernel's 1 ms minimum (1,447 us).
+ * The CFS accounting period; the quota is a share of it. 40 ms rather than the kernel's default 100 ms: a
+ * throttled environment that spends its quota early waits out the rest of the period, so a shorter period
+ * turns a ~90 ms stall into at most ~37 ms at the same average share. Not shorter: the kernel hands quota
+ * to each CPU in 5 ms slices and keeps 1 ms per CPU, so a quota near 1 ms (128 MB at a 20 ms period) is
+ * spent by the first wake-up of each period and every invocation stalls (measured; docs/performance.md).
+ * 128 MB gets 2,894 us per period.
  */
-export const CPU_PERIOD_US = 20_000;
+export const CPU_PERIOD_US = 40_000;
 /** cpuQuotaUs meaning "no quota" (cgroup v1 -1, v2 "max"): INIT runs boosted, as Lambda's does. */
 export const NO_CPU_QUOTA = -1;
 /** The kernel refuses quotas under 1 ms. */

@@ -1,7 +1,7 @@
 // Function URL configs: one per function qualifier ($LATEST or an alias), found by its url id on each
 // request to /lambda-url/<url-id>/...
 
-import type { SchemaPart } from '../../store/sqlite/database.js';
+import type { SchemaPart } from '../../store/index.js';
 
 export const functionUrlsSchema: SchemaPart = {
   name: 'function-urls',

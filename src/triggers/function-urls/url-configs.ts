@@ -2,9 +2,9 @@
 // /lambda-url/<url-id>/ to a function qualifier, its auth type, CORS and invoke mode.
 
 import { randomBytes } from 'node:crypto';
-import { LATEST, isVersionQualifier } from '../../control/names.js';
+import { LATEST, isVersionQualifier } from '../../control/index.js';
 import { Errors } from '../../errors.js';
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import type { SqliteDatabase } from '../../store/index.js';
 import type { Cors, FunctionUrlConfig } from './model.js';
 
 interface UrlRow {

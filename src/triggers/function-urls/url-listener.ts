@@ -2,7 +2,7 @@
 // preflights, invoke the function synchronously with the 2.0 event and turn its result into the HTTP
 // response. Function errors answer 502 and throttles 429, as Lambda's URLs do.
 
-import type { InvocationOutcome } from '../../worker/outcome.js';
+import type { InvocationOutcome } from '../../invoke/index.js';
 import { isPreflight, preflightHeaders, responseHeaders } from './cors.js';
 import type { UrlHttpRequest, UrlHttpResponse } from './http-request.js';
 import { type UrlRequestContextIam, toUrlEvent } from './request-event.js';

@@ -2,7 +2,7 @@
 // (KINDLING_SCHEDULER_TIME_SCALE=60 makes rate(1 minute) fire every second). The clock's origin is kept in
 // the database, so schedule time stays continuous across restarts at any scale.
 
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import type { SqliteDatabase } from '../../store/index.js';
 
 export interface ScheduleClock {
   /** Epoch ms in schedule time. */

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { LambdaServiceError } from '../../errors.js';
 import { type AsyncInvocations, parseDestinationArn } from '../../invoke/async/index.js';
 import { type QueuePartition, durableTransaction } from '../../queues/index.js';
-import type { SqliteDatabase } from '../../store/sqlite/database.js';
+import type { SqliteDatabase } from '../../store/index.js';
 import {
   InvalidScheduleExpression,
   type ScheduleExpression,
@@ -94,29 +94,28 @@ export class Schedules {
     const expr = this.validate(definition);
     if (this.statements.get.get(group, name) !== undefined)
       throw ScheduleErrors.conflict(`Schedule ${name} already exists.`);
-    const now = this.deps.clock.now();
-    const nextFireAt = this.initialFiring(definition, expr, now, now);
-    durableTransaction(this.deps.db, () => {
-      this.statements.insert.run({
-        groupName: group,
-        name,
-        definition: JSON.stringify(definition),
-        now,
-        nextFireAt: nextFireAt ?? null,
-      });
-    });
-    this.onChange();
-    return this.get(name, group);
+    return this.write('insert', group, name, definition, expr);
   }
 
   update(name: string, groupName: string | undefined, definition: ScheduleDefinition): Schedule {
     const group = this.checkNames(name, groupName);
     const expr = this.validate(definition);
     this.row(group, name);
+    return this.write('update', group, name, definition, expr);
+  }
+
+  /** Stores a checked definition with its first firing from now, durably, and returns the schedule. */
+  private write(
+    statement: 'insert' | 'update',
+    group: string,
+    name: string,
+    definition: ScheduleDefinition,
+    expr: ScheduleExpression,
+  ): Schedule {
     const now = this.deps.clock.now();
     const nextFireAt = this.initialFiring(definition, expr, now, now);
     durableTransaction(this.deps.db, () => {
-      this.statements.update.run({
+      this.statements[statement].run({
         groupName: group,
         name,
         definition: JSON.stringify(definition),

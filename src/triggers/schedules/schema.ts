@@ -1,7 +1,7 @@
 // Schedules survive restarts: each row keeps its definition and its next firing time; the scheduler clock's
 // row keeps the (optionally scaled) schedule time consistent across restarts.
 
-import type { SchemaPart } from '../../store/sqlite/database.js';
+import type { SchemaPart } from '../../store/index.js';
 
 export const schedulesSchema: SchemaPart = {
   name: 'schedules',

@@ -1,0 +1,68 @@
+// What the operations on a function's own configurations share (event-invoke configs under
+// /2019-09-25/functions/{FunctionName}/event-invoke-config, URL configs under
+// /2021-10-31/functions/{FunctionName}/url): the function a request names, a List operation's page of a
+// function's configurations, and the JSON body.
+
+import {
+  type FunctionLocator,
+  type FunctionResolver,
+  type Partition,
+  locateFunction,
+  paginate,
+} from '../../control/index.js';
+import { Errors } from '../../errors.js';
+import type { ApiRequest, ApiResponse } from '../http.js';
+
+export interface FunctionConfigDeps {
+  readonly resolver: FunctionResolver;
+  readonly partition: Partition;
+}
+
+/** The function and qualifier a request names; the function (and qualifier) must exist. */
+export function locateConfigured(deps: FunctionConfigDeps, req: ApiRequest): FunctionLocator {
+  const loc = locateFunction(
+    deps.partition,
+    req.params.FunctionName ?? '',
+    req.query.get('Qualifier') ?? undefined,
+  );
+  deps.resolver.resolve(loc.name, loc.qualifier);
+  return loc;
+}
+
+/**
+ * A List operation's answer: the unqualified function the request names (it must exist), one page of its
+ * configurations by qualifier (Marker, MaxItems), under `member`, with NextMarker when more follow.
+ */
+export function listConfigs<T>(
+  deps: FunctionConfigDeps,
+  req: ApiRequest,
+  list: (functionName: string) => readonly (T & { readonly qualifier: string })[],
+  member: string,
+  encode: (config: T) => unknown,
+): ApiResponse {
+  const loc = locateFunction(deps.partition, req.params.FunctionName ?? '', undefined, {
+    allowQualifier: false,
+  });
+  deps.resolver.resolve(loc.name, undefined);
+  const maxItems = req.query.get('MaxItems');
+  const page = paginate(list(loc.name), (c) => c.qualifier, {
+    marker: req.query.get('Marker') ?? undefined,
+    maxItems: maxItems === null ? undefined : Number(maxItems),
+  });
+  return {
+    status: 200,
+    body: {
+      [member]: page.items.map(encode),
+      ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
+    },
+  };
+}
+
+/** The request body as JSON, `{}` when empty; what does not parse is InvalidRequestContentException. */
+export function jsonBody(req: ApiRequest): unknown {
+  try {
+    return req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8'));
+  } catch {
+    throw Errors.invalidRequestContent('Could not parse request body into json: malformed JSON.');
+  }
+}
