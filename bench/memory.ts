@@ -13,7 +13,7 @@ import type { BenchContext, Benchmark } from './lib/context.js';
 import { nodeEcho } from './lib/functions.js';
 import { createFunction, functionEnvironments, liveSandboxes, startServer } from './lib/kindling.js';
 import { inParallel } from './lib/pool.js';
-import { commandLine, hostMemoryUsedKb, pssKb, totalPssKb } from './lib/processes.js';
+import { commandLine, hostMemoryUsedKb, pssKb, totalPssKb, totalUssKb, ussKb } from './lib/processes.js';
 import { type Figure, atMost, ratio } from './lib/report.js';
 import { median } from './lib/stats.js';
 
@@ -34,7 +34,9 @@ function cgroupUsageKb(parent: string | undefined, name: string): number | undef
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `count` bare idle node processes (empty environment, an event loop that waits): PSS each and host growth. */
-async function bareIdleNodes(count: number): Promise<{ pssKb: number[]; hostGrowthKb: number }> {
+async function bareIdleNodes(
+  count: number,
+): Promise<{ pssKb: number[]; ussKb: number[]; hostGrowthKb: number }> {
   const before = hostMemoryUsedKb();
   const pids: number[] = [];
   const stops: (() => Promise<void>)[] = [];
@@ -50,9 +52,10 @@ async function bareIdleNodes(count: number): Promise<{ pssKb: number[]; hostGrow
   }
   await sleep(SETTLE_MS);
   const pss = pids.map((p) => pssKb(p) ?? 0);
+  const uss = pids.map((p) => ussKb(p) ?? 0);
   const growth = hostMemoryUsedKb() - before;
   await Promise.all(stops.map((s) => s()));
-  return { pssKb: pss, hostGrowthKb: growth };
+  return { pssKb: pss, ussKb: uss, hostGrowthKb: growth };
 }
 
 export const memory: Benchmark = {
@@ -108,6 +111,7 @@ export const memory: Benchmark = {
     const envs = functionEnvironments(server, MEMORY_SIZE_MB).map((e) => e.pids);
     const spares = sandboxes.length - envs.length;
     const perEnvKb = envs.map((pids) => totalPssKb(pids));
+    const perEnvUssKb = envs.map((pids) => totalUssKb(pids));
     const chargedKb = functionEnvironments(server, MEMORY_SIZE_MB).map((e) =>
       cgroupUsageKb(server.memoryCgroup, e.name),
     );
@@ -136,9 +140,16 @@ export const memory: Benchmark = {
 
     const perEnvMedianKb = median(perEnvKb);
     const bareMedianKb = median(bare.pssKb);
-    const hostPerEnvKb = envs.length > 0 ? hostGrowthKb / envs.length : Number.NaN;
-    const hostPerBareKb = bare.pssKb.length > 0 ? bare.hostGrowthKb / bare.pssKb.length : Number.NaN;
-    const mib = (kb: number) => kb / 1024;
+    // Other workloads on a shared host can free memory meanwhile: a growth that is not positive is no reading.
+    const perProcess = (growthKb: number, n: number) => (n > 0 && growthKb > 0 ? growthKb / n : Number.NaN);
+    const hostPerEnvKb = perProcess(hostGrowthKb, envs.length);
+    const hostPerBareKb = perProcess(bare.hostGrowthKb, bare.pssKb.length);
+    if (!Number.isFinite(hostPerEnvKb) || !Number.isFinite(hostPerBareKb))
+      notes.push(
+        `host memory did not grow while processes were added (environments ${(hostGrowthKb / 1024).toFixed(1)} MiB, ` +
+          `bare nodes ${(bare.hostGrowthKb / 1024).toFixed(1)} MiB): other workloads freed memory meanwhile; no host-growth reading`,
+      );
+    const mib = (kb: number) => (Number.isFinite(kb) ? kb / 1024 : null);
     const fit = (kb: number) => (Number.isFinite(kb) && kb > 0 ? Math.floor((BUDGET_MB * 1024) / kb) : null);
     if (envs.length !== measured)
       notes.push(
@@ -165,6 +176,14 @@ export const memory: Benchmark = {
         unit: 'MiB',
         floor: { what: 'per bare idle node', value: mib(hostPerBareKb) },
         ratio: ratio(hostPerEnvKb, hostPerBareKb),
+      },
+      {
+        what: 'idle environment private memory (USS), median',
+        value: mib(median(perEnvUssKb)),
+        unit: 'MiB',
+        floor: { what: 'bare idle node USS', value: mib(median(bare.ussKb)) },
+        ratio: ratio(median(perEnvUssKb), median(bare.ussKb)),
+        note: 'Private_Clean + Private_Dirty: what each added environment alone holds',
       },
       {
         what: "memory charged to an idle environment's cgroup (median)",
@@ -202,6 +221,8 @@ export const memory: Benchmark = {
         environments: envs.length,
         perEnvironmentPssKb: perEnvKb,
         perEnvironmentChargedKb: chargedKb,
+        perEnvironmentUssKb: perEnvUssKb,
+        bareIdleNodeUssKb: bare.ussKb,
         prewarmedRuntimesLeftOut: spares,
         hostGrowthKb,
         serverPssGrowthKb: serverGrowthKb,

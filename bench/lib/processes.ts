@@ -87,3 +87,18 @@ export function hostMemoryAvailableKb(): number {
   const text = readFileSync('/proc/meminfo', 'utf8');
   return Number(/^MemAvailable:\s+(\d+) kB/m.exec(text)?.[1] ?? 'NaN');
 }
+
+/** Unique set size of one process in KiB (Private_Clean + Private_Dirty from smaps_rollup): what it alone holds. */
+export function ussKb(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    return field('Private_Clean') + field('Private_Dirty');
+  } catch {
+    return undefined;
+  }
+}
+
+export function totalUssKb(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + (ussKb(pid) ?? 0), 0);
+}

@@ -1,7 +1,7 @@
 // What every control-plane operation module shares: the store, the artifact storage, this server's
 // account/region, change notification, and the lookups that raise AWS's not-found errors.
 
-import { Errors, LambdaServiceError } from '../errors.js';
+import { Errors, type LambdaServiceError } from '../errors.js';
 import type { FunctionRecord, FunctionVersionRecord, Store } from '../store/index.js';
 import {
   ArchiveRejected,

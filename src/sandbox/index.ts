@@ -6,6 +6,8 @@ import type { SandboxDriver, SandboxTier } from './driver.js';
 import { NamespaceDriver, probeNamespaceTier } from './namespace/index.js';
 import { ProcessDriver } from './process/index.js';
 
+export type * from './driver.js';
+
 export type SandboxChoice = 'auto' | 'process' | 'namespace';
 
 export interface SandboxSelection {

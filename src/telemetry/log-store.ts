@@ -7,7 +7,7 @@
 // disk (trimmed in steps of a tenth, so the trim is rare and its cost is spread over many appends).
 
 import type { Statement } from 'better-sqlite3';
-import type { SchemaPart, SqliteDatabase } from '../store/sqlite/database.js';
+import type { SchemaPart, SqliteDatabase } from '../store/index.js';
 import { type LogMatcher, compileFilterPattern } from './filter-pattern.js';
 import type {
   FunctionLogs,

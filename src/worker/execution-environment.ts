@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FunctionVersionSpec } from '../control/model.js';
 import { Errors } from '../errors.js';
-import type { RuntimeApi, RuntimeApiListener } from '../runtime-api/server.js';
-import { MAX_RESPONSE_BYTES } from '../runtime-api/server.js';
-import { RuntimeSession, type RuntimeSessionEvents } from '../runtime-api/session.js';
-import type { Sandbox, SandboxDriver, SandboxExit } from '../sandbox/driver.js';
+import type { RuntimeApi, RuntimeApiListener } from '../runtime-api/index.js';
+import { MAX_RESPONSE_BYTES } from '../runtime-api/index.js';
+import { RuntimeSession, type RuntimeSessionEvents } from '../runtime-api/index.js';
+import type { Sandbox, SandboxDriver, SandboxExit } from '../sandbox/index.js';
 import type { FunctionLogs } from '../telemetry/logs.js';
 import {
   billedDurationMs,

@@ -5,7 +5,7 @@
 
 import { dirname } from 'node:path';
 import type { FunctionVersionSpec } from '../control/model.js';
-import type { GuestLayout } from '../sandbox/driver.js';
+import type { GuestLayout } from '../sandbox/index.js';
 
 export interface ExecutionRoleCredentials {
   readonly accessKeyId: string;

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { constants, access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FunctionVersionSpec } from '../control/model.js';
-import type { GuestLayout } from '../sandbox/driver.js';
+import type { GuestLayout } from '../sandbox/index.js';
 import { isNodeRuntime, isProvidedRuntime } from './guest-environment.js';
 
 export type LaunchPlan =

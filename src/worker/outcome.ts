@@ -3,7 +3,7 @@
 // returns for them, byte for byte (wire contract 2.3).
 
 import type { LambdaServiceError } from '../errors.js';
-import type { SandboxExit } from '../sandbox/driver.js';
+import type { SandboxExit } from '../sandbox/index.js';
 
 /** Figures of one invocation, as on its REPORT line. */
 export interface InvocationMetrics {

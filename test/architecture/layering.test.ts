@@ -133,8 +133,9 @@ interface Violation {
 }
 
 /**
- * Known, justified edges that break a rule. `kind: 'contract'` is a seam's interface file imported for its
- * types; `kind: 'pending'` is a violation whose fix is written in `reason` and waits on a file under change.
+ * Known edges that break a rule, each with its reason. `kind: 'contract'` is a seam's interface file imported
+ * for its types only; `kind: 'pending'` is a known violation with its fix written in `reason`: apply the fix,
+ * then delete the row (the test fails on a row no import needs).
  */
 interface LayeringException {
   readonly from: string;
@@ -162,31 +163,6 @@ const EXCEPTIONS: readonly LayeringException[] = [
     reason:
       'RuntimeApiEndpoint is part of the SandboxDriver seam: the sandbox decides where the guest reaches ' +
       'the Runtime API, and the Runtime API listens there.',
-  },
-  {
-    from: 'src/worker/',
-    to: ['src/sandbox/driver.ts'],
-    typeOnly: true,
-    kind: 'pending',
-    reason:
-      "add `export type * from './driver.js';` to src/sandbox/index.ts and import these types from " +
-      "'../sandbox/index.js' in src/worker/*.ts.",
-  },
-  {
-    from: 'src/worker/',
-    to: ['src/runtime-api/server.ts', 'src/runtime-api/session.ts', 'src/runtime-api/invocation.ts'],
-    typeOnly: false,
-    kind: 'pending',
-    reason:
-      'src/runtime-api/index.ts already exports RuntimeApi, RuntimeApiListener, PrewarmedRuntimeApiListener, ' +
-      "MAX_RESPONSE_BYTES, RuntimeSession, RuntimeSessionEvents and RuntimeInvocation: import them from '../runtime-api/index.js'.",
-  },
-  {
-    from: 'src/telemetry/log-store.ts',
-    to: ['src/store/sqlite/database.ts'],
-    typeOnly: true,
-    kind: 'pending',
-    reason: "src/store/index.ts exports SchemaPart and SqliteDatabase: import them from '../store/index.js'.",
   },
 ];
 

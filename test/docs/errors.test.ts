@@ -81,6 +81,13 @@ describe('docs/errors.md: service errors', () => {
     assert.equal(internal, true);
     assert.equal(error.code, 'ServiceException');
     assert.ok(doc.includes(`\`${error.message}\``), `the page quotes "${error.message}"`);
+    // A ServiceException wrapping a fault is logged too; an error the caller caused is not.
+    const wrapped = Errors.service('An internal error occurred while running the invocation.', {
+      cause: new Error('spawn failed'),
+    });
+    assert.equal(asServiceError(wrapped).internal, true);
+    assert.equal(asServiceError(Errors.service('The worker is shutting down.')).internal, false);
+    assert.equal(asServiceError(Errors.resourceNotFound('Function not found: x')).internal, false);
   });
 });
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../helpers/server.js';
 import { readDoc, tableRows } from './markdown.js';
 
