@@ -12,7 +12,7 @@ function collect(path) {
 }
 
 const roots = process.argv.slice(2);
-const files = (roots.length ? roots : ['test']).flatMap(collect).sort();
+const files = (roots.length ? roots : ['test', 'bench/test']).flatMap(collect).sort();
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=240000', ...files],
