@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, totalmem } from 'node:os';
 import { dirname } from 'node:path';
+import { asyncInvoke } from './async.js';
 import { cold } from './cold.js';
 import { runCleanups } from './lib/cleanup.js';
 import type { BenchContext, Benchmark } from './lib/context.js';
@@ -15,7 +16,7 @@ import { memory } from './memory.js';
 import { scale } from './scale.js';
 import { warm } from './warm.js';
 
-const SUITE: readonly Benchmark[] = [warm, cold, memory, scale, many];
+const SUITE: readonly Benchmark[] = [warm, cold, memory, scale, many, asyncInvoke];
 
 interface Args {
   readonly names: string[];

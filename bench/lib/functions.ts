@@ -1,5 +1,6 @@
 // The functions the suite deploys, as users would write them: the same echo in Node.js, Python and a
-// native custom runtime, and a Node.js handler that sleeps (to hold environments busy for scale-out).
+// native custom runtime, a Node.js handler that sleeps (to hold environments busy for scale-out), and a
+// no-op Node.js handler that answers with the time it started (asynchronous dispatch delay).
 
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -30,6 +31,19 @@ export async function nodeSleep(): Promise<FunctionCode> {
     '  await new Promise((resolve) => setTimeout(resolve, ms));\n' +
     '  return { slept: ms };\n' +
     '};\n';
+  return {
+    runtime: 'nodejs20.x',
+    handler: 'index.handler',
+    zip: await zip([{ name: 'index.js', content: source }]),
+  };
+}
+
+/**
+ * A no-op that answers `{ id, startedAt }`: the event's `id` and the host clock (epoch ms) when the handler
+ * started, so an invocation record's responsePayload tells when its event began to run.
+ */
+export async function nodeStartStamp(): Promise<FunctionCode> {
+  const source = 'exports.handler = async (event) => ({ id: event && event.id, startedAt: Date.now() });\n';
   return {
     runtime: 'nodejs20.x',
     handler: 'index.handler',

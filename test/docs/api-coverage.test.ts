@@ -43,7 +43,7 @@ const SAMPLE: Record<string, string> = {
 describe('docs/api-coverage.md', () => {
   let kindling: KindlingHandle;
   before(async () => {
-    kindling = await startKindling({ args: ['--sandbox', 'process'] });
+    kindling = await startKindling();
   });
   after(() => kindling.stop());
 

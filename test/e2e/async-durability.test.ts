@@ -16,7 +16,7 @@ describe('async durability across a crash (e2e)', () => {
   let sqs: SQSClient;
 
   before(async () => {
-    k = await startKindling({ env: { KINDLING_SANDBOX: 'process', KINDLING_ASYNC_CONCURRENCY: '16' } });
+    k = await startKindling({ env: { KINDLING_ASYNC_CONCURRENCY: '16' } });
     sqs = sqsFor(k);
     await sqs.send(new CreateQueueCommand({ QueueName: 'done' }));
     await createEventFunction(k.lambda, 'durable');

@@ -27,7 +27,7 @@ describe('async invocation (e2e)', () => {
 
   before(async () => {
     k = await startKindling({
-      env: { KINDLING_SANDBOX: 'process', KINDLING_ASYNC_RETRY_BASE_MS: String(RETRY_BASE_MS) },
+      env: { KINDLING_ASYNC_RETRY_BASE_MS: String(RETRY_BASE_MS) },
     });
     sqs = sqsFor(k);
     for (const q of ['ok', 'failed', 'dlq', 'chained']) {
@@ -215,7 +215,7 @@ describe('async invocation: maximum event age (e2e)', () => {
 
   before(async () => {
     // Retries wait longer than the events may live, so a failed event expires instead of retrying.
-    k = await startKindling({ env: { KINDLING_SANDBOX: 'process', KINDLING_ASYNC_RETRY_BASE_MS: '61000' } });
+    k = await startKindling({ env: { KINDLING_ASYNC_RETRY_BASE_MS: '61000' } });
     sqs = sqsFor(k);
     await createEventFunction(k.lambda, 'aging');
   });

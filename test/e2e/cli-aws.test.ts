@@ -21,7 +21,7 @@ describe('AWS CLI v2', { timeout: 120_000 }, () => {
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    kindling = await startKindling({ env: { KINDLING_SANDBOX: 'process' } });
+    kindling = await startKindling();
     work = mkdtempSync(join(tmpdir(), 'kindling-cli-'));
     env = {
       PATH: process.env.PATH,

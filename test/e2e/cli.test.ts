@@ -48,7 +48,6 @@ describe('kindling CLI', { timeout: 120_000 }, () => {
     // No configured keys: the server generates a pair into <data dir>/credentials.json on first start.
     server = await startKindling({
       env: { KINDLING_ACCESS_KEY_ID: '', KINDLING_SECRET_ACCESS_KEY: '' },
-      args: ['--sandbox', 'process'],
     });
     env = {
       PATH: process.env.PATH,

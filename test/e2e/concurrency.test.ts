@@ -41,7 +41,7 @@ describe('Reserved concurrency (e2e)', () => {
   let k: KindlingHandle;
 
   before(async () => {
-    k = await startKindling({ env: { KINDLING_SANDBOX: 'process' } });
+    k = await startKindling();
   });
 
   after(async () => {
@@ -200,7 +200,7 @@ describe('Reserved concurrency (e2e)', () => {
           const out = await client.send(
             new InvokeCommand({ FunctionName: 'pool', Payload: payload({ id, sleep: 20 }) }),
           );
-          return body(out.Payload) as { event: { id: number }; requestId: string; pid: number };
+          return body(out.Payload) as { event: { id: number }; requestId: string; environment: string };
         } catch (err) {
           if (!(err instanceof TooManyRequestsException)) throw err;
           throttles++;
@@ -216,7 +216,7 @@ describe('Reserved concurrency (e2e)', () => {
         'each caller got its own response',
       );
       assert.equal(new Set(results.map((r) => r.requestId)).size, 200, 'no response delivered twice');
-      const environments = new Set(results.map((r) => r.pid)).size;
+      const environments = new Set(results.map((r) => r.environment)).size;
       assert.ok(environments <= 10, `${environments} environments for a reservation of 10`);
       assert.ok(throttles > 0, 'the reservation throttled the excess');
     } finally {
@@ -258,7 +258,7 @@ describe('Account concurrency limit (e2e)', () => {
   let k: KindlingHandle;
 
   before(async () => {
-    k = await startKindling({ env: { KINDLING_SANDBOX: 'process', KINDLING_CONCURRENCY_LIMIT: '2' } });
+    k = await startKindling({ env: { KINDLING_CONCURRENCY_LIMIT: '2' } });
     await createFunction(k.lambda, 'busy');
   });
 

@@ -48,7 +48,7 @@ describe('function URLs (e2e)', () => {
   let url: string;
 
   before(async () => {
-    k = await startKindling({ env: { KINDLING_SANDBOX: 'process' } });
+    k = await startKindling();
     await createEventFunction(k.lambda, 'web');
     const created = await k.lambda.send(
       new CreateFunctionUrlConfigCommand({

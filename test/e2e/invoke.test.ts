@@ -22,7 +22,7 @@ describe('Invoke (e2e)', () => {
   const fn = 'behaviours';
 
   before(async () => {
-    k = await startKindling({ env: { KINDLING_SANDBOX: 'process' } });
+    k = await startKindling();
     await k.lambda.send(
       new CreateFunctionCommand({
         FunctionName: fn,
@@ -62,7 +62,7 @@ describe('Invoke (e2e)', () => {
     assert.deepEqual(body(first.Payload).event, { echo: 1 });
     assert.match(Buffer.from(first.LogResult ?? '', 'base64').toString(), /Init Duration: [\d.]+ ms\t\n$/);
     const second = await invoke({ echo: 2 }, { LogType: 'Tail' });
-    assert.equal(body(second.Payload).pid, body(first.Payload).pid, 'same environment');
+    assert.equal(body(second.Payload).environment, body(first.Payload).environment, 'same environment');
     assert.doesNotMatch(Buffer.from(second.LogResult ?? '', 'base64').toString(), /Init Duration/);
   });
 
@@ -176,7 +176,7 @@ describe('Invoke (e2e)', () => {
       assert.equal(body(out.Payload).event.i, i);
     });
     assert.ok(
-      new Set(outs.map((o) => body(o.Payload).pid)).size > 1,
+      new Set(outs.map((o) => body(o.Payload).environment)).size > 1,
       'concurrent invokes get their own environments',
     );
   });

@@ -71,7 +71,7 @@ describe('management API (AWS SDK v3)', { timeout: 120_000 }, () => {
   const zipV1 = handlerZip('exports.handler = async () => "v1";');
 
   before(async () => {
-    kindling = await startKindling({ env: { KINDLING_SANDBOX: 'process' } });
+    kindling = await startKindling();
     lambda = kindling.lambda;
   });
   after(async () => {

@@ -32,7 +32,7 @@ describe('Provisioned concurrency (e2e)', () => {
   let k: KindlingHandle;
 
   before(async () => {
-    k = await startKindling({ env: { KINDLING_SANDBOX: 'process' } });
+    k = await startKindling();
     await k.lambda.send(
       new CreateFunctionCommand({
         FunctionName: FN,
@@ -254,7 +254,7 @@ describe('Provisioned concurrency init failure (e2e)', () => {
   let k: KindlingHandle;
 
   before(async () => {
-    k = await startKindling({ env: { KINDLING_SANDBOX: 'process' } });
+    k = await startKindling();
     await k.lambda.send(
       new CreateFunctionCommand({
         FunctionName: 'broken',

@@ -24,9 +24,7 @@ let greetingLayerArn: string;
 let ricLayerArn: string;
 
 before(async () => {
-  // KINDLING_E2E_SANDBOX picks the isolation tier (e.g. "process"); by default the server chooses.
-  const tier = process.env.KINDLING_E2E_SANDBOX;
-  kindling = await startKindling(tier ? { env: { KINDLING_SANDBOX: tier } } : {});
+  kindling = await startKindling();
   greetingLayerArn = await publishLayer(
     'greeting',
     await zipFolders([{ dir: join(fixturesDir, 'layer-greeting') }]),
@@ -161,7 +159,7 @@ describe('Node.js runtime through Kindling', () => {
     const second = await invoke(name);
     assert.equal(first.payload.invocations, 1);
     assert.equal(second.payload.invocations, 2);
-    assert.equal(first.payload.pid, second.payload.pid);
+    assert.equal(first.payload.environment, second.payload.environment, 'same environment');
   });
 
   it('gives handlers the context fields, the client context and the function environment', async () => {

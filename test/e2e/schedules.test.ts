@@ -55,7 +55,6 @@ describe('schedules (e2e)', () => {
   before(async () => {
     k = await startKindling({
       env: {
-        KINDLING_SANDBOX: 'process',
         KINDLING_SCHEDULER_TIME_SCALE: '60',
         KINDLING_SCHEDULER_TICK_MS: '100',
       },

@@ -16,7 +16,7 @@ describe('SQS API (e2e)', () => {
   let sqs: SQSClient;
 
   before(async () => {
-    k = await startKindling({ env: { KINDLING_SANDBOX: 'process' } });
+    k = await startKindling();
     sqs = sqsFor(k);
   });
   after(async () => {

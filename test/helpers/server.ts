@@ -63,6 +63,9 @@ export async function startKindling(opts: StartOptions = {}): Promise<KindlingHa
           KINDLING_REGION: testRegion,
           KINDLING_LOG_LEVEL: process.env.KINDLING_TEST_LOG_LEVEL ?? 'warn',
           ...opts.env,
+          // The whole end-to-end suite runs on one tier: the host's default (namespace on Linux), or the one
+          // named by KINDLING_E2E_SANDBOX (e.g. `KINDLING_E2E_SANDBOX=process npm test`).
+          ...(process.env.KINDLING_E2E_SANDBOX ? { KINDLING_SANDBOX: process.env.KINDLING_E2E_SANDBOX } : {}),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -50,7 +50,8 @@ describe('process driver', () => {
       layerDirs: [layer],
       runtimeDir: dir,
       hostExecutables: [],
-      command: ['/bin/true'],
+      // Alive until destroyed: the environment's scratch space exists exactly as long as it runs.
+      command: ['/bin/sleep', '30'],
       env: {},
       memoryMb: 128,
       ephemeralStorageMb: 512,
@@ -69,6 +70,7 @@ describe('process driver', () => {
       'one merged tree',
     );
     assert.equal(statSync(join(code, 'f.txt')).mode & 0o222, 0);
+    await Promise.all([one.destroy(), two.destroy()]);
     await Promise.all([one.exited, two.exited]);
     assert.equal(existsSync(join(dir, 'scratch', 'envs', 'one')), false);
   });
