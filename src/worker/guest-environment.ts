@@ -68,6 +68,12 @@ export function guestEnvironment(input: GuestEnvironmentInput): Record<string, s
       task,
     ].join(':');
   }
+  if (spec.runtime.startsWith('python') && opt !== '/opt') {
+    // The Python bootstrap puts Lambda's literal /opt/python paths on sys.path; a tier that cannot show the
+    // layers at /opt (the process tier) points Python at where they are instead.
+    // The runtime's name is its library folder's name (python3.12 → /opt/python/lib/python3.12).
+    defaults.PYTHONPATH = [`${opt}/python/lib/${spec.runtime}/site-packages`, `${opt}/python`].join(':');
+  }
   const reserved: Record<string, string> = {
     _HANDLER: spec.handler,
     AWS_LAMBDA_RUNTIME_API: layout.runtimeApiAddress,
