@@ -139,14 +139,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
   boot(inv: Invocation): Promise<InvocationOutcome> {
     const outcome = this.hold(inv);
     if (inv.tail) this.log.collectTail();
-    this.start().catch((err) => {
-      this.ctx.onError(err, 'starting an execution environment');
-      this.initFailed(
-        'init',
-        'Sandbox.Failure',
-        errorDocument('Sandbox.Failure', 'Failed to start the environment'),
-      );
-    });
+    this.startOrFail();
     return outcome;
   }
 
@@ -158,6 +151,12 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
     const result = new Promise<InitResult>((resolve) => {
       this.initWaiter = resolve;
     });
+    this.startOrFail();
+    return result;
+  }
+
+  /** Starts the sandbox; a failure to start is an init failure of this environment (Sandbox.Failure). */
+  private startOrFail(): void {
     this.start().catch((err) => {
       this.ctx.onError(err, 'starting an execution environment');
       this.initFailed(
@@ -166,7 +165,6 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
         errorDocument('Sandbox.Failure', 'Failed to start the environment'),
       );
     });
-    return result;
   }
 
   /** Runs `inv` on this warm environment (idle or frozen). */
