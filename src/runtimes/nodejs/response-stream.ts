@@ -3,7 +3,7 @@
 // encoding; an error after the first byte travels in the trailers `Lambda-Runtime-Function-Error-Type` and
 // `Lambda-Runtime-Function-Error-Body` (base64 of the error JSON).
 
-import { type ClientRequest, type IncomingMessage, request } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { BeforeExit } from './before-exit.js';
 import { logRuntimeError } from './console.js';
 import { InvalidStreamingOperation, toRuntimeErrorResponse } from './errors.js';
@@ -36,15 +36,11 @@ function createResponseStream(
   requestId: string,
 ): { stream: ResponseStream; responseDone: Promise<void> } {
   let written = false;
-  const req = request({
-    ...client.streamingRequestOptions(requestId),
-    method: 'POST',
-    headers: {
-      'Lambda-Runtime-Function-Response-Mode': 'streaming',
-      'Transfer-Encoding': 'chunked',
-      Trailer: `${ERROR_TYPE_TRAILER}, ${ERROR_BODY_TRAILER}`,
-      'Content-Type': DEFAULT_CONTENT_TYPE,
-    },
+  const req = client.streamingRequest(requestId, {
+    'Lambda-Runtime-Function-Response-Mode': 'streaming',
+    'Transfer-Encoding': 'chunked',
+    Trailer: `${ERROR_TYPE_TRAILER}, ${ERROR_BODY_TRAILER}`,
+    'Content-Type': DEFAULT_CONTENT_TYPE,
   }) as ResponseStream;
 
   const responseDone = new Promise<void>((resolve, reject) => {
