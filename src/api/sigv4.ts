@@ -58,8 +58,12 @@ export interface VerifiedCaller {
   readonly service: string;
 }
 
+const MAX_CACHED_SIGNERS = 64;
+
 // AWS allows 15 minutes of clock skew between client and server.
 const MAX_SKEW_MS = 15 * 60 * 1000;
+/** AWS's longest presigned URL validity: seven days. */
+const MAX_PRESIGNED_SECONDS = 7 * 24 * 60 * 60;
 
 const AUTH_HEADER =
   /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
@@ -92,16 +96,16 @@ export class SigV4Verifier {
       throw Errors.unrecognizedClient('The security token included in the request is invalid.');
     }
     const signingDate = parseAmzDate(auth.amzDate);
+    // SECURITY: a presigned URL dated ahead of the clock would stay valid past its X-Amz-Expires.
+    if (presigned && signingDate.getTime() - now > MAX_SKEW_MS) {
+      throw Errors.invalidSignature('Request is not yet valid: its X-Amz-Date is in the future.');
+    }
     if (!presigned && Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS) {
       throw Errors.invalidSignature(
         `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(new Date(now - MAX_SKEW_MS))}`,
       );
     }
-    if (
-      presigned &&
-      auth.expiresSeconds !== undefined &&
-      now > signingDate.getTime() + auth.expiresSeconds * 1000
-    ) {
+    if (presigned && now > signingDate.getTime() + (auth.expiresSeconds ?? 0) * 1000) {
       throw Errors.invalidSignature('Signature expired: the presigned request is past its X-Amz-Expires.');
     }
 
@@ -154,6 +158,9 @@ export class SigV4Verifier {
         sha256: NodeSha256,
         applyChecksum: false,
       });
+      // SECURITY: region and service come from the request; a bounded cache keeps made-up scopes from
+      // growing it without end (a handful of real scopes: lambda, logs, sqs, scheduler).
+      if (this.signers.size >= MAX_CACHED_SIGNERS) this.signers.clear();
       this.signers.set(key, signer);
     }
     return signer;
@@ -203,13 +210,20 @@ function parsePresigned(query: URLSearchParams): ParsedAuth {
       'AWS query-string parameters must include X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders and X-Amz-Signature.',
     );
   }
-  const expires = query.get('X-Amz-Expires');
+  // SECURITY: the expiry bounds how long a leaked URL works. Anything but whole seconds up to AWS's
+  // seven-day maximum is refused: Number('NaN') would compare false and never expire.
+  const expires = query.get('X-Amz-Expires') ?? '';
+  if (!/^\d{1,6}$/.test(expires) || Number(expires) > MAX_PRESIGNED_SECONDS) {
+    throw Errors.invalidSignature(
+      `X-Amz-Expires must be a whole number of seconds between 0 and ${MAX_PRESIGNED_SECONDS}.`,
+    );
+  }
   return {
     ...parseCredential(credential),
     signedHeaders: signedHeaders.split(';'),
     signature,
     amzDate,
-    expiresSeconds: expires === null ? undefined : Number(expires),
+    expiresSeconds: Number(expires),
   };
 }
 

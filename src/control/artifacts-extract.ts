@@ -24,6 +24,8 @@ export class ArchiveRejected extends Error {
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
+/** Linux's PATH_MAX (4096, with the terminating NUL): no symbolic link target can be longer. */
+const MAX_LINK_TARGET_BYTES = 4096;
 /** Zip "version made by" host system 3 = Unix: only then do external attributes carry a mode. */
 const HOST_UNIX = 3;
 
@@ -102,6 +104,11 @@ export async function extractArchive(
       if (kind.type === 'directory') {
         await mkdir(path, { recursive: true, mode: 0o755 });
         continue;
+      }
+      // SECURITY: a link's target is read whole into memory; yauzl holds the entry to its declared size
+      // (validateEntrySizes), so a target longer than Linux's PATH_MAX is refused before any byte is read.
+      if (kind.type === 'symlink' && entry.uncompressedSize >= MAX_LINK_TARGET_BYTES) {
+        throw new ArchiveRejected('unsafe-path', `symbolic link ${entry.fileName} has an over-long target`);
       }
       await mkdir(dirname(path), { recursive: true, mode: 0o755 });
       const stream = await zipfile.openReadStreamPromise(entry);

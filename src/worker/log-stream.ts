@@ -5,6 +5,7 @@
 // the Runtime API reach the host separately.
 
 import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import type { FunctionLogs, LogEventInput } from '../telemetry/logs.js';
 import { LogTail } from './log-tail.js';
 
@@ -15,6 +16,12 @@ export function logStreamName(version: string, now: Date): string {
   const d = String(now.getUTCDate()).padStart(2, '0');
   return `${y}/${m}/${d}/[${version}]${randomBytes(16).toString('hex')}`;
 }
+
+/**
+ * Longest unfinished line held while waiting for its newline, in UTF-16 units: CloudWatch's largest event
+ * (256 KB) never needs more, since each unit is at least one UTF-8 byte; the store cuts the line there.
+ */
+const MAX_PARTIAL_LINE = 256 * 1024;
 
 /** How long a lone START line may wait for the rest of its invocation's lines before it is written. */
 const LAZY_FLUSH_MS = 20;
@@ -28,6 +35,8 @@ export class EnvironmentLogStream {
   private flushScheduled = false;
   private lazyFlush: NodeJS.Timeout | null = null;
   private partial = '';
+  /** The pipe splits output anywhere, even inside a UTF-8 character: decode across chunks. */
+  private readonly decoder = new StringDecoder('utf8');
   private readonly flushNow = () => this.flush();
 
   constructor(
@@ -44,14 +53,16 @@ export class EnvironmentLogStream {
 
   /** Output of the environment, as the sandbox delivers it. */
   output(chunk: Buffer): void {
-    const text = this.partial + chunk.toString('utf8');
+    const text = this.partial + this.decoder.write(chunk);
     const timestamp = Date.now();
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       this.push(text.slice(start, nl), timestamp);
       start = nl + 1;
     }
-    this.partial = start < text.length ? text.slice(start) : '';
+    // SECURITY: output is guest-controlled. A line that never ends must not grow without bound in the
+    // server's memory (nor be rescanned whole on every chunk): past what the store keeps, it is dropped.
+    this.partial = start < text.length ? text.slice(start, start + MAX_PARTIAL_LINE) : '';
   }
 
   /** A platform line (START, the timeout notice, ...). */
@@ -87,6 +98,7 @@ export class EnvironmentLogStream {
 
   /** Writes out everything held, including a partial last line (the environment has ended). */
   close(): void {
+    this.partial += this.decoder.end();
     if (this.partial !== '') {
       this.push(this.partial, Date.now());
       this.partial = '';

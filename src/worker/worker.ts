@@ -174,6 +174,8 @@ class ExecutionWorker implements Worker {
 
   /** Room for a new environment under the memory budget, evicting idle ones if needed; false if none. */
   private makeRoomFor(memoryMb: number): boolean {
+    // The common case needs no look at the environments (and no copy of them).
+    if (this.inUseMb + memoryMb <= this.options.memoryBudgetMb) return true;
     const room = makeRoom({
       memoryMb,
       inUseMb: this.inUseMb,

@@ -133,6 +133,18 @@ describe('code artifacts', () => {
     );
   });
 
+  it('refuses a symbolic link whose target is longer than any path, without reading it into memory', async () => {
+    // 64 MiB of link target (64 KiB zipped), well inside the unzipped quota.
+    const zip = await makeZip([{ name: 'l', content: Buffer.alloc(64 * 1024 * 1024, 'a'), mode: 0o120777 }]);
+    const root = mkdtempSync(join(dir, 'long-link-'));
+    await assert.rejects(extractArchive(zip, root, 262_144_000), (err: unknown) => {
+      assert.ok(err instanceof ArchiveRejected, String(err));
+      assert.equal(err.kind, 'unsafe-path');
+      return true;
+    });
+    assert.deepEqual(readdirSync(root), []);
+  });
+
   it('refuses what is not a zip, and stops at the unzipped limit counting real bytes', async () => {
     await rejects(Buffer.from('not a zip at all'), 'unreadable');
     const big = await makeZip([{ name: 'big.bin', content: Buffer.alloc(2_000_000) }]);

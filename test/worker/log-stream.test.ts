@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type SqliteDatabase, openDatabase } from '../../src/store/sqlite/database.js';
+import { createSqliteFunctionLogs, logsSchema } from '../../src/telemetry/log-store.js';
+import { EnvironmentLogStream } from '../../src/worker/log-stream.js';
+
+const GROUP = '/aws/lambda/utf8';
+const STREAM = '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef';
+
+describe('environment log stream', () => {
+  let dir: string;
+  let db: SqliteDatabase;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kindling-log-stream-'));
+    db = openDatabase(dir, [logsSchema]);
+  });
+  after(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps a UTF-8 character the pipe split across two chunks intact', async () => {
+    const logs = createSqliteFunctionLogs(db);
+    const errors: unknown[] = [];
+    const stream = new EnvironmentLogStream(logs, GROUP, STREAM, (err) => errors.push(err));
+    const bytes = Buffer.from('héllo wörld €\nnext 日本\n', 'utf8');
+    // Split inside 'é' (2 bytes), inside '€' (3 bytes) and inside '日' (3 bytes).
+    const cuts = [2, bytes.indexOf(Buffer.from('€')) + 1, bytes.indexOf(Buffer.from('日')) + 2];
+    let at = 0;
+    for (const cut of cuts) {
+      stream.output(bytes.subarray(at, cut));
+      at = cut;
+    }
+    stream.output(bytes.subarray(at));
+    stream.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    const messages = logs.query({ logGroupName: GROUP }).map((e) => e.message);
+    assert.deepEqual(messages, ['héllo wörld €', 'next 日本']);
+    assert.deepEqual(errors, []);
+  });
+
+  it(
+    'holds at most one log event of a line that never ends, however much the guest writes',
+    { timeout: 20_000 },
+    async () => {
+      const logs = createSqliteFunctionLogs(db);
+      const name = `${STREAM}long`;
+      const stream = new EnvironmentLogStream(logs, GROUP, name, () => undefined);
+      // 64 MiB without a newline, in pipe-sized chunks: the server must neither keep it all nor rescan it.
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      const started = performance.now();
+      for (let i = 0; i < 1024; i++) stream.output(chunk);
+      const elapsed = performance.now() - started;
+      stream.output(Buffer.from('b\nnext\n'));
+      stream.close();
+      const messages = logs.query({ logGroupName: GROUP, logStreamNames: [name] }).map((e) => e.message);
+      assert.equal(messages.length, 2);
+      assert.equal(messages[0], 'a'.repeat(256 * 1024));
+      assert.equal(messages[1], 'next');
+      assert.ok(elapsed < 2_000, `64 MiB of one line took ${Math.round(elapsed)} ms`);
+    },
+  );
+
+  it('writes a partial last line split inside a character when the environment ends', async () => {
+    const logs = createSqliteFunctionLogs(db);
+    const stream = new EnvironmentLogStream(logs, GROUP, `${STREAM}x`, () => undefined);
+    const bytes = Buffer.from('tail ü', 'utf8');
+    stream.output(bytes.subarray(0, bytes.length - 1));
+    stream.output(bytes.subarray(bytes.length - 1));
+    stream.close();
+    const messages = logs
+      .query({ logGroupName: GROUP, logStreamNames: [`${STREAM}x`] })
+      .map((e) => e.message);
+    assert.deepEqual(messages, ['tail ü']);
+  });
+});
