@@ -32,7 +32,9 @@ export function createApiServer({ router, verifier, log }: ApiServerOptions): Se
   // SDK clients keep connections open; outlive their idle timeouts so a reused socket is never half-closed.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  server.requestTimeout = 0;
+  // Receiving one whole request (not answering it: a sync invoke may run 15 minutes) is bounded, so a slow
+  // sender cannot hold a connection forever.
+  server.requestTimeout = 5 * 60 * 1000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -55,6 +57,9 @@ export function createApiServer({ router, verifier, log }: ApiServerOptions): Se
     const { entry, params } = match;
     const style: ErrorStyle = entry.options.errorStyle;
     try {
+      // SECURITY: who is calling is settled before a body is read, so only a known key can make the
+      // server buffer one (the signature itself, which covers the body, is checked once it is here).
+      if (entry.options.unauthenticated !== true) verifier.precheck({ headers: req.headers, rawQuery });
       const limit = entry.options.maxBodyBytes ?? DEFAULT_MAX_BODY;
       const body = await readBody(req, limit);
       if (body === undefined) {

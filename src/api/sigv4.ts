@@ -84,11 +84,17 @@ export class SigV4Verifier {
 
   constructor(private readonly credentials: CredentialLookup) {}
 
-  /** Verifies the request; throws the AWS error a real endpoint would answer with. */
-  async verify(req: SignedRequest, now = Date.now()): Promise<VerifiedCaller> {
-    const query = new URLSearchParams(req.rawQuery);
+  /**
+   * The checks that need no body: the signature's form, a known access key, the clock. The server runs
+   * them before reading a body, so an unauthenticated caller cannot make it buffer one.
+   */
+  precheck(req: Pick<SignedRequest, 'headers' | 'rawQuery'>, now = Date.now()): void {
+    this.admit(new URLSearchParams(req.rawQuery), req.headers, now);
+  }
+
+  private admit(query: URLSearchParams, headers: IncomingHttpHeaders, now: number) {
     const presigned = query.has('X-Amz-Signature');
-    const auth = presigned ? parsePresigned(query) : parseHeader(req.headers);
+    const auth = presigned ? parsePresigned(query) : parseHeader(headers);
     // SECURITY: the access key decides which secret checks the signature; an unknown key is rejected
     // before any signing work is done.
     const secret = this.credentials.secretFor(auth.accessKeyId);
@@ -108,7 +114,13 @@ export class SigV4Verifier {
     if (presigned && now > signingDate.getTime() + (auth.expiresSeconds ?? 0) * 1000) {
       throw Errors.invalidSignature('Signature expired: the presigned request is past its X-Amz-Expires.');
     }
+    return { auth, presigned, secret, signingDate };
+  }
 
+  /** Verifies the request; throws the AWS error a real endpoint would answer with. */
+  async verify(req: SignedRequest, now = Date.now()): Promise<VerifiedCaller> {
+    const query = new URLSearchParams(req.rawQuery);
+    const { auth, presigned, secret, signingDate } = this.admit(query, req.headers, now);
     checkDeclaredPayloadHash(req, presigned);
     const signer = this.signerFor(auth.accessKeyId, secret, auth.region, auth.service);
     const request = rebuild(req, query, auth.signedHeaders, presigned);

@@ -1,7 +1,7 @@
 // The API server's SigV4 verification, driven by AWS's own client and signer against a real listener.
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { GetAccountSettingsCommand, LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
@@ -69,6 +69,32 @@ describe('SigV4 verification', () => {
         return true;
       },
     );
+  });
+
+  it('refuses an unsigned request before reading its body', async () => {
+    // Declares 50 MB, sends 5 bytes: the answer must come without waiting for the rest.
+    const { port } = new URL(endpoint);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 50000000\r\n\r\nhello');
+      });
+      let got = '';
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`no answer while the body was pending; got: ${got}`));
+      }, 3000);
+      socket.on('data', (c: Buffer) => {
+        got += c.toString();
+        if (got.includes('\r\n\r\n')) {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve(got);
+        }
+      });
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 403/);
+    assert.match(answer, /x-amzn-ErrorType: UnrecognizedClientException/i);
   });
 
   it('rejects an unknown access key with UnrecognizedClientException (403)', async () => {

@@ -47,9 +47,17 @@ function environmentCgroups(dataDir: string): string[] {
 }
 
 function cgroupPids(dataDir: string): number[] {
-  return environmentCgroups(dataDir).flatMap((dir) =>
-    readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number),
-  );
+  return environmentCgroups(dataDir).flatMap((dir) => {
+    // An environment that ends between listing and reading (e.g. a pre-warmed runtime being replaced)
+    // has no processes left to count.
+    if (!existsSync(join(dir, 'cgroup.procs'))) return [];
+    try {
+      return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  });
 }
 
 const mountCount = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).length;
