@@ -1,6 +1,8 @@
 // Shared steps of the event e2e tests (async, sqs, function-url, schedules): creating the
 // event-behaviours function, an SQS client for the same server, and draining a queue.
 
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { KindlingHandle } from '../helpers/server.js';
@@ -91,4 +93,31 @@ export function lambdaAt(k: KindlingHandle, endpoint: string): LambdaClient {
 
 export function sqsAt(k: KindlingHandle, endpoint: string): SQSClient {
   return new SQSClient({ endpoint, region: k.region, credentials: k.credentials, maxAttempts: 1 });
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * The AWS CLI v2 (/usr/bin/aws) against one endpoint, with this server's credentials and no user config:
+ * `cli('create-queue', '--queue-name', 'jobs')` runs `aws sqs create-queue ...` and parses its JSON.
+ */
+export function awsCli(k: KindlingHandle, service: string, endpoint = k.endpoint) {
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: k.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: k.credentials.secretAccessKey,
+    AWS_DEFAULT_REGION: k.region,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
+  return async (...args: string[]) =>
+    JSON.parse(
+      (
+        await execFileAsync(
+          '/usr/bin/aws',
+          ['--endpoint-url', endpoint, '--output', 'json', service, ...args],
+          { env },
+        )
+      ).stdout || '{}',
+    );
 }

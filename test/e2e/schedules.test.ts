@@ -4,9 +4,7 @@
 // Schedule time runs 60× faster here (KINDLING_SCHEDULER_TIME_SCALE=60): rate(1 minute) fires every second.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import {
   ConflictException,
@@ -21,6 +19,7 @@ import {
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type KindlingHandle, startKindling } from '../helpers/server.js';
 import {
+  awsCli,
   createEventFunction,
   drain,
   fnArn,
@@ -30,7 +29,6 @@ import {
   sqsFor,
 } from './events-helpers.js';
 
-const run = promisify(execFile);
 const MINUTE = 60_000;
 const ROLE = 'arn:aws:iam::000000000000:role/scheduler';
 
@@ -124,22 +122,7 @@ describe('schedules (e2e)', () => {
     assert.equal(got.Target?.Arn, fnArn('ticker'));
     assert.ok(got.CreationDate instanceof Date);
 
-    const env = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: k.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: k.credentials.secretAccessKey,
-      AWS_DEFAULT_REGION: k.region,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    };
-    const cli = async (...args: string[]) =>
-      JSON.parse(
-        (
-          await run('/usr/bin/aws', ['--endpoint-url', endpoint, '--output', 'json', 'scheduler', ...args], {
-            env,
-          })
-        ).stdout || '{}',
-      );
+    const cli = awsCli(k, 'scheduler', endpoint);
     const listed = await cli('list-schedules');
     assert.deepEqual(
       listed.Schedules.map((s: { Name: string }) => s.Name),

@@ -2,14 +2,10 @@
 // (JSON protocol) receives, and messages survive a restart.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type KindlingHandle, startKindling } from '../helpers/server.js';
-import { restartServer, sqsAt, sqsFor } from './events-helpers.js';
-
-const run = promisify(execFile);
+import { awsCli, restartServer, sqsAt, sqsFor } from './events-helpers.js';
 
 describe('SQS API (e2e)', () => {
   let k: KindlingHandle;
@@ -25,22 +21,7 @@ describe('SQS API (e2e)', () => {
   });
 
   it('takes messages from the AWS CLI, serves them to the SDK, and keeps them across a restart', async () => {
-    const env = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: k.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: k.credentials.secretAccessKey,
-      AWS_DEFAULT_REGION: k.region,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    };
-    const cli = async (...args: string[]) =>
-      JSON.parse(
-        (
-          await run('/usr/bin/aws', ['--endpoint-url', k.endpoint, '--output', 'json', 'sqs', ...args], {
-            env,
-          })
-        ).stdout || '{}',
-      );
+    const cli = awsCli(k, 'sqs');
     const { QueueUrl } = await cli('create-queue', '--queue-name', 'jobs');
     assert.equal(QueueUrl, `${k.endpoint}/000000000000/jobs`);
     await cli(
