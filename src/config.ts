@@ -31,6 +31,26 @@ export const ConfigSchema = z.object({
   prewarmPerRuntime: z.number().int().min(0).max(64),
   /** Server log level (pino). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+
+  // ---- Asynchronous invocation (src/invoke/async/): Lambda's timings by default; tests shorten them ----
+  /** Delay before the first retry of a function error; the second waits twice as long (ms). */
+  asyncRetryBaseMs: z.number().int().min(0),
+  /** First delay after a throttle (ms). */
+  asyncThrottleBaseMs: z.number().int().min(0),
+  /** Longest delay between throttled attempts (ms). */
+  asyncThrottleMaxMs: z.number().int().min(0),
+  /** Most events the dispatcher runs at once (each still passes the concurrency limits). */
+  asyncConcurrency: z.number().int().min(1),
+  /** How long a claimed event stays leased: longer than the longest function timeout (ms). */
+  asyncLeaseMs: z.number().int().min(1000),
+  /** Longest sleep of an idle dispatcher (ms). */
+  asyncPollMs: z.number().int().min(10),
+
+  // ---- Scheduler (src/triggers/schedules/) ----
+  /** Longest sleep between checks for due schedules (ms). */
+  schedulerTickMs: z.number().finite().min(10),
+  /** Schedule time per real time: 1 in production; development and tests speed schedules up. */
+  schedulerTimeScale: z.number().finite().gt(0).max(3600),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -53,6 +73,16 @@ export function defaultConfig(): Config {
     // 40 MB (Node.js) and 10 MB (Python) per waiting runtime.
     prewarmPerRuntime: 2,
     logLevel: 'info',
+    // Lambda's: a function error is retried after about 1 then 2 minutes; throttles back off from 1 s
+    // to 5 minutes; a lease outlives the 900 s longest timeout.
+    asyncRetryBaseMs: 60_000,
+    asyncThrottleBaseMs: 1_000,
+    asyncThrottleMaxMs: 300_000,
+    asyncConcurrency: 64,
+    asyncLeaseMs: 16 * 60 * 1000,
+    asyncPollMs: 1000,
+    schedulerTickMs: 1000,
+    schedulerTimeScale: 1,
   };
 }
 
@@ -70,6 +100,15 @@ const ENV_KEYS: Record<string, keyof Config> = {
   KINDLING_CONCURRENCY_LIMIT: 'concurrencyLimit',
   KINDLING_LOG_LEVEL: 'logLevel',
   KINDLING_PREWARM_PER_RUNTIME: 'prewarmPerRuntime',
+  // Asynchronous invocation and scheduler.
+  KINDLING_ASYNC_RETRY_BASE_MS: 'asyncRetryBaseMs',
+  KINDLING_ASYNC_THROTTLE_BASE_MS: 'asyncThrottleBaseMs',
+  KINDLING_ASYNC_THROTTLE_MAX_MS: 'asyncThrottleMaxMs',
+  KINDLING_ASYNC_CONCURRENCY: 'asyncConcurrency',
+  KINDLING_ASYNC_LEASE_MS: 'asyncLeaseMs',
+  KINDLING_ASYNC_POLL_MS: 'asyncPollMs',
+  KINDLING_SCHEDULER_TICK_MS: 'schedulerTickMs',
+  KINDLING_SCHEDULER_TIME_SCALE: 'schedulerTimeScale',
 };
 
 const NUMERIC = new Set<keyof Config>([
@@ -78,6 +117,14 @@ const NUMERIC = new Set<keyof Config>([
   'keepAliveMs',
   'concurrencyLimit',
   'prewarmPerRuntime',
+  'asyncRetryBaseMs',
+  'asyncThrottleBaseMs',
+  'asyncThrottleMaxMs',
+  'asyncConcurrency',
+  'asyncLeaseMs',
+  'asyncPollMs',
+  'schedulerTickMs',
+  'schedulerTimeScale',
 ]);
 
 function fromEnvironment(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -105,7 +152,9 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
   const result = ConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new Error(`invalid configuration: ${issue?.path.join('.')}: ${issue?.message}`);
+    const key = issue?.path.join('.') ?? '';
+    const variable = Object.entries(ENV_KEYS).find(([, k]) => k === key)?.[0];
+    throw new Error(`invalid configuration: ${key}${variable ? ` (${variable})` : ''}: ${issue?.message}`);
   }
   return result.data;
 }

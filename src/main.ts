@@ -19,12 +19,7 @@ import { createApiServer } from './api/server.js';
 import { SigV4Verifier } from './api/sigv4.js';
 import type { Config } from './config.js';
 import { createControl } from './control/index.js';
-import {
-  asyncInvokeSchema,
-  asyncSettingsFromEnv,
-  createAsyncInvoke,
-  eventInvokerFrom,
-} from './invoke/async/index.js';
+import { asyncInvokeSchema, createAsyncInvoke, eventInvokerFrom } from './invoke/async/index.js';
 import { concurrencySchema, createConcurrency, createInvoker } from './invoke/index.js';
 import { QueueService, queuesSchema } from './queues/index.js';
 import { createRuntimeApi } from './runtime-api/index.js';
@@ -32,7 +27,6 @@ import { selectSandboxDriver } from './sandbox/index.js';
 import { controlSchema, createSqliteStore, openDatabase } from './store/index.js';
 import { createSqliteFunctionLogs, logsSchema } from './telemetry/log-store.js';
 import { createTriggers, triggerKinds } from './triggers/index.js';
-import { schedulerSettingsFromEnv } from './triggers/schedules/index.js';
 import { createWorker } from './worker/index.js';
 
 export interface RunningKindling {
@@ -105,14 +99,21 @@ export async function startKindling(config: Config): Promise<RunningKindling> {
     resolver: control,
     invoker: eventInvokerFrom(invoker),
     queues,
-    settings: asyncSettingsFromEnv(),
+    settings: {
+      retryBaseMs: config.asyncRetryBaseMs,
+      throttleBaseMs: config.asyncThrottleBaseMs,
+      throttleMaxMs: config.asyncThrottleMaxMs,
+      maxInFlight: config.asyncConcurrency,
+      leaseMs: config.asyncLeaseMs,
+      idlePollMs: config.asyncPollMs,
+    },
     log,
   });
   const triggers = createTriggers({
     db,
     partition,
     invocations: asyncInvoke.invocations,
-    settings: schedulerSettingsFromEnv(),
+    settings: { tickMs: config.schedulerTickMs, timeScale: config.schedulerTimeScale },
     log,
   });
   control.subscribe((event) => {

@@ -23,7 +23,7 @@ export { type InvocationRecord, invocationRecord } from './invocation-record.js'
 export type * from './model.js';
 export { decide, type RetrySettings } from './retry-policy.js';
 export { asyncInvokeSchema } from './schema.js';
-export { type AsyncSettings, asyncSettingsFromEnv, DEFAULT_ASYNC_SETTINGS } from './settings.js';
+export { type AsyncSettings, DEFAULT_ASYNC_SETTINGS } from './settings.js';
 export { eventInvokerFrom } from './sync-invoker-adapter.js';
 
 export interface AsyncInvokeDeps {

@@ -12,4 +12,4 @@ export { createScheduleClock, type ScheduleClock } from './schedule-clock.js';
 export { Scheduler } from './scheduler.js';
 export { ScheduleErrors, Schedules, type ListSchedulesInput, substituteContext } from './schedules.js';
 export { schedulesSchema } from './schema.js';
-export { type SchedulerSettings, schedulerSettingsFromEnv } from './settings.js';
+export type { SchedulerSettings } from './settings.js';
