@@ -1,7 +1,7 @@
 // Unzips one deployment package (function code or layer) into a directory, with the checks Lambda makes
 // and the ones a host must make: every entry stays inside the root, symbolic links may not point outside
 // it, the unzipped size is bounded (counted from the bytes actually inflated, not the headers' claims),
-// and Unix permission bits travel with the files (a custom runtime's `bootstrap` must stay executable).
+// the number of entries is bounded, and Unix permission bits travel with the files (a custom runtime's `bootstrap` must stay executable).
 
 import { createWriteStream } from 'node:fs';
 import { mkdir, realpath, symlink } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import yauzl from 'yauzl';
 /** Why an archive was refused; the control service maps each kind to Lambda's error. */
 export class ArchiveRejected extends Error {
   constructor(
-    readonly kind: 'unreadable' | 'unsafe-path' | 'too-large',
+    readonly kind: 'unreadable' | 'unsafe-path' | 'too-large' | 'too-many-entries',
     message: string,
   ) {
     super(message);
@@ -26,6 +26,12 @@ const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 /** Linux's PATH_MAX (4096, with the terminating NUL): no symbolic link target can be longer. */
 const MAX_LINK_TARGET_BYTES = 4096;
+/**
+ * Most entries (files, directories, links) an archive may hold. Lambda publishes no such quota; this is the
+ * host's own bound on the files and inodes one upload may create (and on the time spent creating them),
+ * far above any real deployment package (a large node_modules has tens of thousands of files).
+ */
+export const MAX_ARCHIVE_ENTRIES = 100_000;
 /** Zip "version made by" host system 3 = Unix: only then do external attributes carry a mode. */
 const HOST_UNIX = 3;
 
@@ -84,6 +90,16 @@ export async function extractArchive(
     zipfile = await yauzl.fromBufferPromise(zip, { lazyEntries: true, validateEntrySizes: true });
   } catch (err) {
     throw new ArchiveRejected('unreadable', (err as Error).message);
+  }
+  // SECURITY: the entry count is the end-of-central-directory record's (zip64's when present), read at
+  // open; with lazyEntries yauzl reads the central directory one record at a time and yields exactly that
+  // many entries. An archive declaring too many is refused before one record is read or one file written.
+  if (zipfile.entryCount > MAX_ARCHIVE_ENTRIES) {
+    zipfile.close();
+    throw new ArchiveRejected(
+      'too-many-entries',
+      `the archive holds ${zipfile.entryCount} entries; at most ${MAX_ARCHIVE_ENTRIES} are accepted`,
+    );
   }
 
   let unzippedSize = 0;

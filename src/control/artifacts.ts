@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CodeArtifactRecord, Store } from '../store/index.js';
-import { ArchiveRejected, extractArchive } from './artifacts-extract.js';
+import { ArchiveRejected, MAX_ARCHIVE_ENTRIES, extractArchive } from './artifacts-extract.js';
 
 /** Lambda's quota for function code plus layers, unzipped (GetAccountSettings CodeSizeUnzipped). */
 export const CODE_SIZE_UNZIPPED_LIMIT = 262_144_000;
@@ -185,4 +185,4 @@ async function removeTree(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true });
 }
 
-export { ArchiveRejected };
+export { ArchiveRejected, MAX_ARCHIVE_ENTRIES };

@@ -9,6 +9,7 @@ import {
   CODE_SIZE_UNZIPPED_LIMIT,
   CODE_SIZE_ZIPPED_LIMIT,
   type CodeArtifact,
+  MAX_ARCHIVE_ENTRIES,
   type PinnedArtifact,
 } from './artifacts.js';
 import { type Partition, functionArn, qualifiedArn } from './names.js';
@@ -143,6 +144,13 @@ async function ingestCode(
       if (err.kind === 'too-large') {
         throw Errors.invalidParameterValue(
           `Unzipped size must be smaller than ${CODE_SIZE_UNZIPPED_LIMIT} bytes`,
+        );
+      }
+      if (err.kind === 'too-many-entries') {
+        // Lambda has no published entry quota; the refusal is worded as its other unzip refusals.
+        throw Errors.invalidParameterValue(
+          `Could not unzip uploaded file. The archive holds more than ${MAX_ARCHIVE_ENTRIES} entries.`,
+          { cause: err },
         );
       }
       throw Errors.invalidParameterValue(UNZIP_FAILED, { cause: err });

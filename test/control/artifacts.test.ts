@@ -4,11 +4,11 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ArchiveRejected, extractArchive } from '../../src/control/artifacts-extract.js';
+import { ArchiveRejected, MAX_ARCHIVE_ENTRIES, extractArchive } from '../../src/control/artifacts-extract.js';
 import { createArtifactStorage } from '../../src/control/artifacts.js';
 import { controlSchema, createSqliteStore } from '../../src/store/index.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
-import { makeZip, renameEntry } from './zips.js';
+import { makeZip, manyEntriesZip, renameEntry } from './zips.js';
 
 describe('code artifacts', () => {
   let dir: string;
@@ -143,6 +143,38 @@ describe('code artifacts', () => {
       return true;
     });
     assert.deepEqual(readdirSync(root), []);
+  });
+
+  it('refuses an archive of more than 100,000 entries before reading one, writing nothing', async () => {
+    // The same zip64 layout with a few entries unzips: the refusal is about the count, not the format.
+    const small = mkdtempSync(join(dir, 'few-entries-'));
+    await extractArchive(manyEntriesZip(3), small, 1_000_000);
+    assert.deepEqual(readdirSync(small).sort(), ['f0', 'f1', 'f2']);
+
+    const zip = manyEntriesZip(MAX_ARCHIVE_ENTRIES + 1);
+    const root = mkdtempSync(join(dir, 'many-entries-'));
+    const started = performance.now();
+    await assert.rejects(extractArchive(zip, root, 262_144_000), (err: unknown) => {
+      assert.ok(err instanceof ArchiveRejected, String(err));
+      assert.equal(err.kind, 'too-many-entries');
+      assert.match(err.message, /100001 entries/);
+      return true;
+    });
+    const elapsed = performance.now() - started;
+    assert.deepEqual(readdirSync(root), []);
+    // Refused from the end record alone: well under what reading 100,001 central records takes.
+    assert.ok(elapsed < 1_000, `refusing took ${Math.round(elapsed)} ms`);
+
+    const artifacts = storage();
+    await assert.rejects(artifacts.ingest(zip), ArchiveRejected);
+    const codeDir = join(dir, 'data', 'code');
+    const hex = createHash('sha256').update(zip).digest('hex');
+    assert.equal(existsSync(join(codeDir, hex)), false);
+    assert.equal(existsSync(join(codeDir, `${hex}.zip`)), false);
+    assert.deepEqual(
+      readdirSync(codeDir).filter((n) => n.startsWith('.staging')),
+      [],
+    );
   });
 
   it('refuses what is not a zip, and stops at the unzipped limit counting real bytes', async () => {

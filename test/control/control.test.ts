@@ -8,7 +8,7 @@ import { type Control, type ControlEvent, createControl } from '../../src/contro
 import { LambdaServiceError } from '../../src/errors.js';
 import { controlSchema, createSqliteStore } from '../../src/store/index.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
-import { handlerZip, makeZip } from './zips.js';
+import { handlerZip, makeZip, manyEntriesZip } from './zips.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -237,6 +237,12 @@ describe('control plane', () => {
       'InvalidParameterValueException',
       400,
       'Could not unzip uploaded file. Please check your file, then try to upload again.',
+    );
+    await expectError(
+      control.createFunction({ ...base, code: { zipFile: manyEntriesZip(100_001) } }),
+      'InvalidParameterValueException',
+      400,
+      'Could not unzip uploaded file. The archive holds more than 100000 entries.',
     );
     await expectError(
       control.createFunction({ ...base, code: { zipFile: Buffer.alloc(52_428_801) } }),
