@@ -2,7 +2,8 @@
 // REPORT lines, appended to FunctionLogs in the environment's own stream (one stream per environment,
 // as Lambda). Appends are batched once per event-loop turn, and END / REPORT are written after output
 // that arrived in the same turn, so a function's last lines land before its END even though the pipe and
-// the Runtime API reach the host separately.
+// the Runtime API reach the host separately. Output is flushed per invocation, as Lambda's: a last line
+// without its newline belongs to the invocation that wrote it and is written before its END.
 
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
@@ -123,6 +124,13 @@ export class EnvironmentLogStream {
     if (trailer === null) return;
     this.trailer = null;
     const timestamp = Date.now();
+    // The guest wrote this before it answered (the pipe is read before the answer's END is committed):
+    // an unfinished line is the ending invocation's, not the start of the next one's first line.
+    if (this.partial !== '') {
+      this.pending.push({ timestamp, message: this.partial });
+      this.tail?.push(this.partial);
+      this.partial = '';
+    }
     for (const message of trailer) {
       this.pending.push({ timestamp, message });
       this.tail?.push(message);

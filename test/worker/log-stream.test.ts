@@ -77,4 +77,51 @@ describe('environment log stream', () => {
       .map((e) => e.message);
     assert.deepEqual(messages, ['tail ü']);
   });
+  it("writes an invocation's unfinished last line before its END, not into the next invocation", async () => {
+    const logs = createSqliteFunctionLogs(db);
+    const name = `${STREAM}partial`;
+    const stream = new EnvironmentLogStream(logs, GROUP, name, () => undefined);
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const tails: string[] = [];
+    const onTail = (tail: string) => tails.push(Buffer.from(tail, 'base64').toString('utf8'));
+
+    stream.begin('START 1', true);
+    stream.output(Buffer.from('first line\nno newline'));
+    stream.end('END 1', 'REPORT 1', onTail);
+    await turn();
+    stream.begin('START 2', true);
+    stream.output(Buffer.from('second line\n'));
+    stream.end('END 2', 'REPORT 2', onTail);
+    await turn();
+
+    const messages = logs.query({ logGroupName: GROUP, logStreamNames: [name] }).map((e) => e.message);
+    assert.deepEqual(messages, [
+      'START 1',
+      'first line',
+      'no newline',
+      'END 1',
+      'REPORT 1',
+      'START 2',
+      'second line',
+      'END 2',
+      'REPORT 2',
+    ]);
+    assert.equal(tails.length, 2);
+    assert.match(tails[0] as string, /first line\nno newline\nEND 1/);
+    assert.doesNotMatch(tails[1] as string, /no newline/);
+    assert.match(tails[1] as string, /START 2\nsecond line\nEND 2/);
+  });
+
+  it('keeps output that arrives in the same turn as the end of an invocation before its END', async () => {
+    const logs = createSqliteFunctionLogs(db);
+    const name = `${STREAM}late`;
+    const stream = new EnvironmentLogStream(logs, GROUP, name, () => undefined);
+    stream.begin('START 1', false);
+    // The Runtime API's answer is handled first; the pipe's last bytes are read later in the same turn.
+    stream.end('END 1', 'REPORT 1');
+    stream.output(Buffer.from('late'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const messages = logs.query({ logGroupName: GROUP, logStreamNames: [name] }).map((e) => e.message);
+    assert.deepEqual(messages, ['START 1', 'late', 'END 1', 'REPORT 1']);
+  });
 });
