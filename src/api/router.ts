@@ -17,7 +17,10 @@ export interface RouteMatch {
 }
 
 export class Router implements Routes {
-  private readonly tree = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true });
+  // find-my-way refuses a path parameter over 100 characters by default (no route matches); Lambda's
+  // names and ARNs are longer (a tagged function's ARN, a 170-character FunctionName), and one that is too
+  // long is the operation's ValidationException to report. The request line is bounded by the server.
+  private readonly tree = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 8192 });
   private readonly targets: Array<{ prefix: string; entry: RouteEntry }> = [];
 
   add(method: string, path: string, handler: RouteHandler, options: RouteOptions = {}): void {

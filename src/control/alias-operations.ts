@@ -163,13 +163,14 @@ export function createAliasOperations(ctx: ControlContext) {
 
     getAlias(functionName: string, aliasName: string): AliasConfiguration {
       const name = locate(functionName);
+      checkFields(aliasName, undefined, undefined);
       requireFunction(ctx, name);
       return view(requireAlias(name, aliasName));
     },
 
     updateAlias(functionName: string, aliasName: string, input: UpdateAliasInput): AliasConfiguration {
       const name = locate(functionName);
-      checkFields(undefined, input.functionVersion, input.description);
+      checkFields(aliasName, input.functionVersion, input.description);
       return commit(() => {
         requireFunction(ctx, name);
         const current = requireAlias(name, aliasName);
@@ -194,6 +195,7 @@ export function createAliasOperations(ctx: ControlContext) {
 
     deleteAlias(functionName: string, aliasName: string): void {
       const name = locate(functionName);
+      checkFields(aliasName, undefined, undefined);
       requireFunction(ctx, name);
       requireAlias(name, aliasName);
       store.deleteAlias(name, aliasName);
@@ -205,6 +207,7 @@ export function createAliasOperations(ctx: ControlContext) {
       params: ListParams & { functionVersion?: string },
     ): Page<AliasConfiguration> {
       const name = locate(functionName);
+      checkFields(undefined, params.functionVersion, undefined);
       requireFunction(ctx, name);
       const items = store
         .listAliases(name)

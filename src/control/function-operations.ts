@@ -39,8 +39,10 @@ import {
   LIMITS,
   ValidationFailures,
   checkArchitectures,
+  checkDeadLetterTarget,
   checkEnvironment,
   checkHandler,
+  checkKmsKey,
   checkLogging,
   checkPackageType,
   checkRole,
@@ -104,6 +106,8 @@ function checkConfigFields(input: FunctionConfigInput): void {
   checkTracingMode(v, input.tracingMode);
   checkLogging(v, input.logging);
   checkSnapStart(v, input.snapStartApplyOn);
+  checkDeadLetterTarget(v, input.deadLetterTargetArn);
+  checkKmsKey(v, input.kmsKeyArn);
   v.throwIfAny();
   checkPackageType(input.packageType, input.imageConfig);
   if (input.runtime !== undefined) checkRuntime(input.runtime);

@@ -250,6 +250,30 @@ export function checkLogging(
   }
 }
 
+/** The model's pattern for a DeadLetterConfig target (an SQS queue or SNS topic ARN, or empty to remove). */
+const TARGET_ARN_PATTERN = /^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)?$/;
+
+export function checkDeadLetterTarget(v: ValidationFailures, targetArn: string | undefined): void {
+  if (targetArn !== undefined && !TARGET_ARN_PATTERN.test(targetArn)) {
+    v.add(
+      targetArn,
+      'deadLetterConfig.targetArn',
+      'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()',
+    );
+  }
+}
+
+/** KMSKeyArn follows the same pattern (AWS names the member `kMSKeyArn` in its messages). */
+export function checkKmsKey(v: ValidationFailures, kmsKeyArn: string | undefined): void {
+  if (kmsKeyArn !== undefined && !TARGET_ARN_PATTERN.test(kmsKeyArn)) {
+    v.add(
+      kmsKeyArn,
+      'kMSKeyArn',
+      'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()',
+    );
+  }
+}
+
 export function checkSnapStart(v: ValidationFailures, applyOn: string | undefined): void {
   if (applyOn !== undefined && applyOn !== 'None' && applyOn !== 'PublishedVersions') {
     v.add(applyOn, 'snapStart.applyOn', 'Member must satisfy enum value set: [PublishedVersions, None]');

@@ -7,6 +7,7 @@ import { type ZodTypeAny, z } from 'zod';
 import type { AliasConfiguration, FunctionConfiguration, LayerVersion } from '../../control/index.js';
 import { Errors, validationMessage } from '../../errors.js';
 import type { ApiRequest, ApiResponse } from '../http.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 
 /** Lambda's LastModified style: 2024-01-01T00:00:00.000+0000. */
 export const lambdaDate = (iso: string) => iso.replace(/Z$/, '+0000');
@@ -39,6 +40,11 @@ export function decodeBody<S extends ZodTypeAny>(req: ApiRequest, schema: S): z.
       'Could not parse request body into json: the body is not a JSON object',
     );
   }
+  if (nestsDeeperThan(parsed)) {
+    throw Errors.invalidRequestContent(
+      `Could not parse request body into json: the body nests deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
   const result = schema.safeParse(withoutNulls(parsed));
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -49,6 +55,12 @@ export function decodeBody<S extends ZodTypeAny>(req: ApiRequest, schema: S): z.
   }
   return result.data as z.output<S>;
 }
+
+/**
+ * An integer member of a request body. Lambda reads these as 32-bit integers: a value outside that range
+ * (or not a whole number) does not parse, as AWS answers (InvalidRequestContentException).
+ */
+export const Int32 = z.number().int().min(-2_147_483_648).max(2_147_483_647);
 
 /** An optional integer query parameter (MaxItems, ...); AWS reports non-numbers as validation errors. */
 export function intQuery(req: ApiRequest, name: string, field: string): number | undefined {

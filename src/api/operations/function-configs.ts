@@ -12,6 +12,8 @@ import {
 } from '../../control/index.js';
 import { Errors } from '../../errors.js';
 import type { ApiRequest, ApiResponse } from '../http.js';
+import { intQuery, optionalQuery } from './control-wire.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 
 export interface FunctionConfigDeps {
   readonly resolver: FunctionResolver;
@@ -44,10 +46,11 @@ export function listConfigs<T>(
     allowQualifier: false,
   });
   deps.resolver.resolve(loc.name, undefined);
-  const maxItems = req.query.get('MaxItems');
+  const maxItems = intQuery(req, 'MaxItems', 'maxItems');
+  const marker = optionalQuery(req, 'Marker');
   const page = paginate(list(loc.name), (c) => c.qualifier, {
-    marker: req.query.get('Marker') ?? undefined,
-    maxItems: maxItems === null ? undefined : Number(maxItems),
+    ...(marker !== undefined ? { marker } : {}),
+    ...(maxItems !== undefined ? { maxItems } : {}),
   });
   return {
     status: 200,
@@ -60,9 +63,16 @@ export function listConfigs<T>(
 
 /** The request body as JSON, `{}` when empty; what does not parse is InvalidRequestContentException. */
 export function jsonBody(req: ApiRequest): unknown {
+  let parsed: unknown;
   try {
-    return req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8'));
+    parsed = req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8'));
   } catch {
     throw Errors.invalidRequestContent('Could not parse request body into json: malformed JSON.');
   }
+  if (nestsDeeperThan(parsed)) {
+    throw Errors.invalidRequestContent(
+      `Could not parse request body into json: the body nests deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
+  return parsed;
 }

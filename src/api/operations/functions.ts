@@ -8,6 +8,7 @@ import type { FunctionConfigInput } from '../../control/index.js';
 import type { ApiRequest, Routes } from '../http.js';
 import {
   CodeShape,
+  Int32,
   codeInput,
   decodeBody,
   functionConfigurationShape,
@@ -24,9 +25,9 @@ const ConfigShape = {
   Role: z.string().optional(),
   Runtime: z.string().optional(),
   Handler: z.string().optional(),
-  MemorySize: z.number().int().optional(),
-  Timeout: z.number().int().optional(),
-  EphemeralStorage: z.object({ Size: z.number().int() }).optional(),
+  MemorySize: Int32.optional(),
+  Timeout: Int32.optional(),
+  EphemeralStorage: z.object({ Size: Int32 }).optional(),
   Environment: z.object({ Variables: z.record(z.string()).optional() }).optional(),
   Layers: z.array(z.string()).optional(),
   TracingConfig: z.object({ Mode: z.string().optional() }).optional(),

@@ -8,6 +8,7 @@ import { LambdaServiceError, validationMessage } from '../../errors.js';
 import { UnsupportedFilterPatternError } from '../../telemetry/filter-pattern.js';
 import type { FunctionLogs, LogGroupInfo, LogStreamInfo, StoredLogEvent } from '../../telemetry/logs.js';
 import type { ApiRequest, ApiResponse, JsonObject, RouteHandler, Routes } from '../http.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 
 export const LOGS_TARGET_PREFIX = 'Logs_20140328.';
 
@@ -276,6 +277,9 @@ function parseBody(body: Buffer): JsonObject {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw LogsErrors.serialization('Start of structure or map found where not expected.');
+  }
+  if (nestsDeeperThan(parsed)) {
+    throw LogsErrors.serialization(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
   }
   return parsed as JsonObject;
 }

@@ -10,6 +10,7 @@ import {
   type Schedules,
 } from '../../triggers/schedules/index.js';
 import type { ApiRequest, Routes } from '../http.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 
 export interface SchedulerApiDeps {
   readonly schedules: Schedules;
@@ -45,6 +46,19 @@ export function registerSchedulerOperations(routes: Routes, { schedules }: Sched
       throw ScheduleErrors.validation(`Invalid State ${state}.`);
     }
     const maxResults = req.query.get('MaxResults');
+    // SECURITY: query parameters are untrusted; MaxResults is 1–100 and NextToken one this server issued.
+    if (
+      maxResults !== null &&
+      !(/^\d{1,3}$/.test(maxResults) && Number(maxResults) >= 1 && Number(maxResults) <= 100)
+    ) {
+      throw ScheduleErrors.validation(
+        `1 validation error detected: Value '${maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100`,
+      );
+    }
+    const nextToken = req.query.get('NextToken');
+    if (nextToken !== null && !/^\d{1,9}$/.test(nextToken)) {
+      throw ScheduleErrors.validation('Invalid NextToken.');
+    }
     const page = schedules.list({
       ...(req.query.get('ScheduleGroup') !== null
         ? { groupName: req.query.get('ScheduleGroup') ?? undefined }
@@ -53,8 +67,8 @@ export function registerSchedulerOperations(routes: Routes, { schedules }: Sched
         ? { namePrefix: req.query.get('NamePrefix') ?? undefined }
         : {}),
       ...(state !== null ? { state } : {}),
-      ...(maxResults !== null ? { maxResults: Math.max(1, Math.min(100, Number(maxResults) || 100)) } : {}),
-      ...(req.query.get('NextToken') !== null ? { nextToken: req.query.get('NextToken') ?? undefined } : {}),
+      ...(maxResults !== null ? { maxResults: Number(maxResults) } : {}),
+      ...(nextToken !== null ? { nextToken } : {}),
     });
     return {
       status: 200,
@@ -80,6 +94,10 @@ function parse(req: ApiRequest): z.infer<typeof CreateBody> {
     json = req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8'));
   } catch {
     throw ScheduleErrors.validation('The request body is not valid JSON.');
+  }
+  // The definition is stored as JSON (Target keeps members this server does not interpret): bound it first.
+  if (nestsDeeperThan(json)) {
+    throw ScheduleErrors.validation(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
   }
   // SECURITY: the definition is untrusted; the schema bounds every field before it is stored.
   const parsed = CreateBody.safeParse(json);

@@ -16,6 +16,7 @@ import {
   queueNameFromUrl,
 } from '../../queues/index.js';
 import type { ApiRequest, ApiResponse, Routes } from '../http.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 
 export const SQS_TARGET_PREFIX = 'AmazonSQS.';
 const SQS_XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
@@ -180,6 +181,11 @@ export function registerSqsApi(routes: Routes, { queues }: SqsApiDeps): void {
         input = req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8'));
       } catch {
         throw QueueErrors.invalidParameterValue('The request body is not valid JSON.');
+      }
+      if (nestsDeeperThan(input)) {
+        throw QueueErrors.invalidParameterValue(
+          `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+        );
       }
       const output = await run(req.params.Operation ?? '', input, req);
       return {

@@ -23,15 +23,37 @@ export interface InvocationRecord {
   readonly responsePayload?: unknown;
 }
 
+/**
+ * Deepest payload the record carries as parsed JSON. The record is serialised with JSON.stringify, which
+ * recurses: a payload of nothing but brackets (1 MB of them fits an async invoke) would overflow the stack.
+ */
+const MAX_RECORD_PAYLOAD_DEPTH = 1000;
+
 /** A payload as the record carries it: parsed JSON when it is JSON, its text otherwise. */
 export function payloadValue(payload: Buffer): unknown {
   if (payload.length === 0) return null;
   const text = payload.toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     return text;
   }
+  // SECURITY: payloads (the caller's and the function's) are untrusted; one nesting deeper than any record
+  // can be written travels as its text.
+  return nestsDeeperThan(value, MAX_RECORD_PAYLOAD_DEPTH) ? text : value;
+}
+
+/** Iterative, so any depth is safe to measure. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (next.value === null || typeof next.value !== 'object') continue;
+    if (next.depth >= max) return true;
+    const children = Array.isArray(next.value) ? next.value : Object.values(next.value);
+    for (const child of children) stack.push({ value: child, depth: next.depth + 1 });
+  }
+  return false;
 }
 
 export function invocationRecord(input: {
