@@ -177,6 +177,7 @@ function route(session: RuntimeSession, req: IncomingMessage, res: ServerRespons
       req.resume();
       return renderError(res, 400, 'InvalidRequestID', 'Invalid request ID');
     }
+    session.answerArriving();
     if (action === 'response') return invocationResponse(session, requestId, req, res);
     return invocationError(session, requestId, req, res);
   }

@@ -44,6 +44,12 @@ export class RuntimeSession {
   private pendingTraceId = '';
   /** Request id of the invocation the runtime owes an answer for. */
   private current: string | null = null;
+  /**
+   * The runtime's answer to the current invocation is arriving (its POST was accepted, the body is being
+   * read). A /next sent right behind it on the same connection (HTTP/1.1 pipelining, as Kindling's runtime
+   * clients do) arrives before the answer is complete; it waits instead of being refused.
+   */
+  private answering = false;
 
   constructor(
     readonly events: RuntimeSessionEvents,
@@ -57,6 +63,7 @@ export class RuntimeSession {
   /** Worker side: hand an invocation to the runtime (now, if it is waiting on /next; else when it asks). */
   deliver(inv: RuntimeInvocation, deadlineMs: number): void {
     this.current = inv.requestId;
+    this.answering = false;
     const traceId = inv.traceId ?? newTraceId(Date.now());
     if (this.extensions.hasInvokeSubscribers) this.publishInvoke(inv, deadlineMs, traceId);
     const res = this.waiting;
@@ -73,6 +80,7 @@ export class RuntimeSession {
   /** Worker side: the invocation ended without an answer (timeout, exit); forget it. */
   abandon(): void {
     this.current = null;
+    this.answering = false;
     this.pending = null;
   }
 
@@ -99,7 +107,7 @@ export class RuntimeSession {
       renderInvocation(res, inv, this.pendingDeadlineMs, this.pendingTraceId);
       return true;
     }
-    if (this.current !== null) return false;
+    if (this.current !== null && !this.answering) return false;
     this.waiting = res;
     return true;
   }
@@ -109,18 +117,26 @@ export class RuntimeSession {
     return requestId === this.current && this.pending === null ? 'ok' : 'unknown-request';
   }
 
+  /** HTTP side: a POST for the current invocation passed check(); its body is on its way. */
+  answerArriving(): void {
+    this.answering = true;
+  }
+
   response(requestId: string, body: Buffer): void {
     this.current = null;
+    this.answering = false;
     this.events.onResponse(requestId, body);
   }
 
   responseTooLarge(requestId: string): void {
     this.current = null;
+    this.answering = false;
     this.events.onResponseTooLarge(requestId);
   }
 
   error(requestId: string, errorType: string, body: Buffer): void {
     this.current = null;
+    this.answering = false;
     this.events.onError(requestId, errorType, body);
   }
 

@@ -65,6 +65,8 @@ export class RuntimeApiClient {
   readonly #hostname: string;
   readonly #port: number;
   readonly #hostHeader: string;
+  /** A Unix socket to the same Runtime API (runtime-api-socket.ts), used instead of TCP when known. */
+  #socketPath: string | undefined;
   // One socket, kept open between calls: the environment talks to exactly one Runtime API and the next
   // call always follows the previous one, so a connection per call would only add latency.
   #socket: Socket | null = null;
@@ -77,8 +79,12 @@ export class RuntimeApiClient {
   #busy = false;
   readonly #queue: (() => void)[] = [];
 
-  /** @param address AWS_LAMBDA_RUNTIME_API, "host:port". */
-  constructor(address: string) {
+  /**
+   * @param address AWS_LAMBDA_RUNTIME_API, "host:port".
+   * @param socketPath a Unix socket reaching the same Runtime API directly, if the host offers one.
+   */
+  constructor(address: string, socketPath?: string) {
+    this.#socketPath = socketPath;
     const colon = address.lastIndexOf(':');
     const host = colon > 0 ? address.slice(0, colon) : address;
     // An IPv6 address comes bracketed ("[::1]:9001"); the socket wants it bare.
@@ -111,6 +117,19 @@ export class RuntimeApiClient {
       throw new RuntimeApiError(path, result.status, 'no environment in the assignment');
     }
     return parsed.environment;
+  }
+
+  /**
+   * From now on, talk to the Runtime API over this Unix socket (a pre-warmed runtime learns it with its
+   * assignment). The idle connection in use is closed; the next call opens one on the socket.
+   */
+  useSocket(path: string): void {
+    this.#socketPath = path;
+    const socket = this.#socket;
+    if (socket !== null && this.#exchange === null) {
+      this.#socket = null;
+      socket.destroy();
+    }
   }
 
   /** Reports the invocation's result (already serialised JSON). */
@@ -157,7 +176,7 @@ export class RuntimeApiClient {
             oncreate(new Error('streamed response aborted'), undefined as unknown as Socket);
             return;
           }
-          oncreate(null, connect({ host: this.#hostname, port: this.#port, noDelay: true }));
+          oncreate(null, this.#connect());
         });
         return undefined;
       },
@@ -250,8 +269,8 @@ export class RuntimeApiClient {
 
   #connection(): Socket {
     if (this.#socket !== null) return this.#socket;
-    const socket = connect({ host: this.#hostname, port: this.#port, noDelay: true });
-    socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
+    const socket = this.#connect();
+    if (this.#socketPath === undefined) socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
     this.#socket = socket;
     this.#reused = false;
     this.#pendingHead = null;
@@ -261,6 +280,12 @@ export class RuntimeApiClient {
     // The connection ends when the server ends it; a half-open socket would only hide that.
     socket.on('end', () => socket.destroy());
     return socket;
+  }
+
+  #connect(): Socket {
+    return this.#socketPath !== undefined
+      ? connect({ path: this.#socketPath })
+      : connect({ host: this.#hostname, port: this.#port, noDelay: true });
   }
 
   /** The connection failed or closed: fail the exchange in flight, if any; the next call reconnects. */
