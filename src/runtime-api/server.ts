@@ -224,7 +224,7 @@ function invocationResponse(
       session.responseTooLarge(requestId);
       return;
     }
-    renderAccepted(res);
+    session.accept(res);
     session.response(requestId, body);
   });
 }
@@ -237,7 +237,7 @@ function invocationError(
 ) {
   const errorType = validRuntimeOrFunctionErrorType(header(req, 'lambda-runtime-function-error-type'));
   readBody(req, res, MAX_RESPONSE_BYTES, (body) => {
-    renderAccepted(res);
+    session.accept(res);
     session.error(requestId, errorType, body ?? Buffer.alloc(0));
   });
 }

@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { ExtensionRegistry } from './extensions.js';
 import type { RuntimeInvocation, ShutdownReason } from './invocation.js';
-import { renderInvocation } from './render.js';
+import { renderAccepted, renderInvocation } from './render.js';
 import { newTraceId } from './trace-id.js';
 
 /** What the environment learns from its runtime. Called at most once per invocation. */
@@ -50,6 +50,13 @@ export class RuntimeSession {
    * clients do) arrives before the answer is complete; it waits instead of being refused.
    */
   private answering = false;
+  /**
+   * The 202 of the runtime's last answer, held back while the runtime waits on a /next it pipelined behind
+   * that answer on the same connection: it goes out just before the next event, so an idle runtime wakes
+   * once per event rather than once for the 202 and again for the event. (Its own CPU share is small; a
+   * wake-up is a large part of what an invoke costs it.)
+   */
+  private heldAcceptance: ServerResponse | null = null;
 
   constructor(
     readonly events: RuntimeSessionEvents,
@@ -66,6 +73,11 @@ export class RuntimeSession {
     this.answering = false;
     const traceId = inv.traceId ?? newTraceId(Date.now());
     if (this.extensions.hasInvokeSubscribers) this.publishInvoke(inv, deadlineMs, traceId);
+    const held = this.heldAcceptance;
+    if (held !== null) {
+      this.heldAcceptance = null;
+      renderAccepted(held);
+    }
     const res = this.waiting;
     this.waiting = null;
     if (res !== null && !res.destroyed) {
@@ -115,6 +127,19 @@ export class RuntimeSession {
   /** HTTP side: is `requestId` the invocation the runtime owes an answer for? */
   check(requestId: string): PostCheck {
     return requestId === this.current && this.pending === null ? 'ok' : 'unknown-request';
+  }
+
+  /**
+   * HTTP side: the 202 for an accepted answer (`res`), held back if the runtime already waits on a /next it
+   * sent behind that answer on the same connection (see heldAcceptance); otherwise sent now.
+   */
+  accept(res: ServerResponse): void {
+    const waiting = this.waiting;
+    if (waiting !== null && waiting.req.socket === res.req.socket && this.heldAcceptance === null) {
+      this.heldAcceptance = res;
+      return;
+    }
+    renderAccepted(res);
   }
 
   /** HTTP side: a POST for the current invocation passed check(); its body is on its way. */

@@ -9,7 +9,6 @@ export const RUNTIME_API_SOCKET_VARIABLE = '_KINDLING_RUNTIME_API_SOCKET';
 /** The socket's path, if the host named one; removes the variable from the environment either way. */
 export function takeRuntimeApiSocket(): string | undefined {
   const path = process.env[RUNTIME_API_SOCKET_VARIABLE];
-  // biome-ignore lint/performance/noDelete: assigning undefined to process.env stores the string "undefined".
   delete process.env[RUNTIME_API_SOCKET_VARIABLE];
   return path === undefined || path === '' ? undefined : path;
 }
