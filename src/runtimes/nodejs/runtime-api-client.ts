@@ -11,7 +11,7 @@
 // The Runtime API answers every request here with a Content-Length body; a chunked or connection-delimited
 // body (other peers) is read too, less efficiently.
 
-import { type ClientRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders, request } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { type Socket, connect } from 'node:net';
 import type { RuntimeErrorResponse } from './errors.js';
 
@@ -215,6 +215,9 @@ export class RuntimeApiClient {
     };
     // Assigned once `request` returns; the connection may be asked for from within it.
     const started: { req?: ClientRequest } = {};
+    // node:http is loaded only by a function that streams its response: every other environment's memory
+    // is spared its modules.
+    const { request } = require('node:http') as typeof import('node:http');
     const req = request({
       hostname: this.#hostname,
       port: this.#port,
