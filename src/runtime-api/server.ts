@@ -177,6 +177,7 @@ function route(session: RuntimeSession, req: IncomingMessage, res: ServerRespons
       req.resume();
       return renderError(res, 400, 'InvalidRequestID', 'Invalid request ID');
     }
+    session.answerArriving();
     if (action === 'response') return invocationResponse(session, requestId, req, res);
     return invocationError(session, requestId, req, res);
   }
@@ -223,7 +224,7 @@ function invocationResponse(
       session.responseTooLarge(requestId);
       return;
     }
-    renderAccepted(res);
+    session.accept(res);
     session.response(requestId, body);
   });
 }
@@ -236,7 +237,7 @@ function invocationError(
 ) {
   const errorType = validRuntimeOrFunctionErrorType(header(req, 'lambda-runtime-function-error-type'));
   readBody(req, res, MAX_RESPONSE_BYTES, (body) => {
-    renderAccepted(res);
+    session.accept(res);
     session.error(requestId, errorType, body ?? Buffer.alloc(0));
   });
 }

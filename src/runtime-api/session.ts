@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { ExtensionRegistry } from './extensions.js';
 import type { RuntimeInvocation, ShutdownReason } from './invocation.js';
-import { renderInvocation } from './render.js';
+import { renderAccepted, renderInvocation } from './render.js';
 import { newTraceId } from './trace-id.js';
 
 /** What the environment learns from its runtime. Called at most once per invocation. */
@@ -44,6 +44,19 @@ export class RuntimeSession {
   private pendingTraceId = '';
   /** Request id of the invocation the runtime owes an answer for. */
   private current: string | null = null;
+  /**
+   * The runtime's answer to the current invocation is arriving (its POST was accepted, the body is being
+   * read). A /next sent right behind it on the same connection (HTTP/1.1 pipelining, as Kindling's runtime
+   * clients do) arrives before the answer is complete; it waits instead of being refused.
+   */
+  private answering = false;
+  /**
+   * The 202 of the runtime's last answer, held back while the runtime waits on a /next it pipelined behind
+   * that answer on the same connection: it goes out just before the next event, so an idle runtime wakes
+   * once per event rather than once for the 202 and again for the event. (Its own CPU share is small; a
+   * wake-up is a large part of what an invoke costs it.)
+   */
+  private heldAcceptance: ServerResponse | null = null;
 
   constructor(
     readonly events: RuntimeSessionEvents,
@@ -57,8 +70,14 @@ export class RuntimeSession {
   /** Worker side: hand an invocation to the runtime (now, if it is waiting on /next; else when it asks). */
   deliver(inv: RuntimeInvocation, deadlineMs: number): void {
     this.current = inv.requestId;
+    this.answering = false;
     const traceId = inv.traceId ?? newTraceId(Date.now());
     if (this.extensions.hasInvokeSubscribers) this.publishInvoke(inv, deadlineMs, traceId);
+    const held = this.heldAcceptance;
+    if (held !== null) {
+      this.heldAcceptance = null;
+      renderAccepted(held);
+    }
     const res = this.waiting;
     this.waiting = null;
     if (res !== null && !res.destroyed) {
@@ -73,6 +92,7 @@ export class RuntimeSession {
   /** Worker side: the invocation ended without an answer (timeout, exit); forget it. */
   abandon(): void {
     this.current = null;
+    this.answering = false;
     this.pending = null;
   }
 
@@ -99,7 +119,7 @@ export class RuntimeSession {
       renderInvocation(res, inv, this.pendingDeadlineMs, this.pendingTraceId);
       return true;
     }
-    if (this.current !== null) return false;
+    if (this.current !== null && !this.answering) return false;
     this.waiting = res;
     return true;
   }
@@ -109,18 +129,39 @@ export class RuntimeSession {
     return requestId === this.current && this.pending === null ? 'ok' : 'unknown-request';
   }
 
+  /**
+   * HTTP side: the 202 for an accepted answer (`res`), held back if the runtime already waits on a /next it
+   * sent behind that answer on the same connection (see heldAcceptance); otherwise sent now.
+   */
+  accept(res: ServerResponse): void {
+    const waiting = this.waiting;
+    if (waiting !== null && waiting.req.socket === res.req.socket && this.heldAcceptance === null) {
+      this.heldAcceptance = res;
+      return;
+    }
+    renderAccepted(res);
+  }
+
+  /** HTTP side: a POST for the current invocation passed check(); its body is on its way. */
+  answerArriving(): void {
+    this.answering = true;
+  }
+
   response(requestId: string, body: Buffer): void {
     this.current = null;
+    this.answering = false;
     this.events.onResponse(requestId, body);
   }
 
   responseTooLarge(requestId: string): void {
     this.current = null;
+    this.answering = false;
     this.events.onResponseTooLarge(requestId);
   }
 
   error(requestId: string, errorType: string, body: Buffer): void {
     this.current = null;
+    this.answering = false;
     this.events.onError(requestId, errorType, body);
   }
 

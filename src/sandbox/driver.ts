@@ -26,6 +26,12 @@ export interface GuestLayout {
   readonly runtimeDir: string;
   /** The value of AWS_LAMBDA_RUNTIME_API as the environment must see it. */
   readonly runtimeApiAddress: string;
+  /**
+   * A Unix socket, as the environment sees it, that reaches the same Runtime API without any forwarder in
+   * between, when the driver offers one. Only Kindling's own runtime clients use it (it is not part of
+   * Lambda's contract: custom runtimes keep AWS_LAMBDA_RUNTIME_API).
+   */
+  readonly runtimeApiSocket?: string;
 }
 
 export interface SandboxSpec {

@@ -24,6 +24,14 @@ export interface GuestEnvironmentInput {
   readonly initializationType?: 'on-demand' | 'provisioned-concurrency';
 }
 
+/**
+ * Where Kindling's own runtime clients (Node.js, Python) find a Unix socket to the Runtime API that needs no
+ * forwarder (GuestLayout.runtimeApiSocket). Not Lambda's: each client reads it and removes it from its
+ * environment before the function's code loads, so a handler sees exactly Lambda's variables. The clients
+ * name it too (src/runtimes/nodejs/runtime-api-socket.ts, src/runtimes/python/bootstrap.py).
+ */
+export const RUNTIME_API_SOCKET_VARIABLE = '_KINDLING_RUNTIME_API_SOCKET';
+
 export function isProvidedRuntime(runtime: string): boolean {
   return runtime.startsWith('provided');
 }
@@ -94,5 +102,11 @@ export function guestEnvironment(input: GuestEnvironmentInput): Record<string, s
   };
   if (!isProvidedRuntime(spec.runtime)) reserved.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
   if (spec.logFormat === 'JSON') reserved.AWS_LAMBDA_LOG_FORMAT = 'JSON';
-  return { ...defaults, ...spec.environment, ...reserved };
+  const env = { ...defaults, ...spec.environment, ...reserved };
+  if (isNodeRuntime(spec.runtime) || spec.runtime.startsWith('python')) {
+    // Only the layout's socket: a function's own variable of that name is never taken for it.
+    delete env[RUNTIME_API_SOCKET_VARIABLE];
+    if (layout.runtimeApiSocket !== undefined) env[RUNTIME_API_SOCKET_VARIABLE] = layout.runtimeApiSocket;
+  }
+  return env;
 }

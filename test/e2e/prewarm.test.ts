@@ -70,13 +70,47 @@ describe('pre-warmed runtimes (end to end)', { skip }, () => {
     assert.ok(body.uptimeMs > elapsed, `the runtime was running before the invoke (${body.uptimeMs} ms)`);
     assert.equal(body.env.STAGE, 'test');
     assert.equal(body.env.AWS_LAMBDA_INITIALIZATION_TYPE, 'on-demand');
-    assert.equal(body.env._KINDLING_PREWARMED, undefined);
+    assert.deepEqual(
+      Object.keys(body.env).filter((k) => k.includes('KINDLING')),
+      [],
+      'nothing of Kindling in the environment',
+    );
+    assert.equal(body.env.AWS_LAMBDA_RUNTIME_API, '127.0.0.1:9001');
     assert.equal(body.env.AWS_EXECUTION_ENV, 'AWS_Lambda_nodejs20.x');
     assert.deepEqual(body.taskFiles, ['index.js']);
     assert.match(
       tail,
       /REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/,
     );
+  });
+
+  it('moves a specialised runtime onto the Runtime API socket (no TCP connection to 127.0.0.1:9001)', async () => {
+    await waitUntilWarm(pooled);
+    for (const [runtime, fixture, handler] of [
+      ['nodejs20.x', 'node-transport-probe', 'index.handler'],
+      ['python3.11', 'python-transport-probe', 'lambda_function.lambda_handler'],
+    ] as const) {
+      const name = `transport-${++counter}`;
+      await pooled.lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: runtime,
+          Handler: handler,
+          Role: ROLE,
+          Code: { ZipFile: await zipFixture(fixture) },
+        }),
+      );
+      for (let i = 0; i < 2; i++) {
+        const out = await pooled.lambda.send(new InvokeCommand({ FunctionName: name, Payload: '{}' }));
+        const body = JSON.parse(Buffer.from(out.Payload ?? []).toString()) as Record<string, unknown>;
+        assert.equal(out.FunctionError, undefined, JSON.stringify(body));
+        assert.deepEqual(
+          body,
+          { runtimeApi: '127.0.0.1:9001', kindlingVariables: [], tcpConnections: 0 },
+          runtime,
+        );
+      }
+    }
   });
 
   it('gives the same environment variables as a start from scratch', async () => {

@@ -16,8 +16,12 @@ import {
 import { type KindlingHandle, startKindling } from '../helpers/server.js';
 import { zipFixture, zipFolders } from '../runtimes/fixture-zip.js';
 import { fixturesDir } from '../runtimes/guest.js';
+import { namespaceUnavailable } from '../sandbox/namespace-harness.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
+/** The tier the server runs on here: the namespace tier unless told otherwise (test/helpers/server.ts). */
+const onNamespaceTier =
+  (process.env.KINDLING_E2E_SANDBOX ?? 'namespace') === 'namespace' && !(await namespaceUnavailable());
 
 let kindling: KindlingHandle;
 let greetingLayerArn: string;
@@ -216,6 +220,28 @@ describe('Node.js runtime through Kindling', () => {
   });
 });
 
+describe("Kindling's runtime clients and the Runtime API", () => {
+  for (const [runtime, handler] of [
+    ['nodejs20.x', 'index.handler'],
+    ['python3.11', 'lambda_function.lambda_handler'],
+  ] as const) {
+    const fixture = runtime.startsWith('nodejs') ? 'node-transport-probe' : 'python-transport-probe';
+    it(`${runtime}: the handler sees Lambda's AWS_LAMBDA_RUNTIME_API and nothing of Kindling's`, async () => {
+      const name = await createFunction(fixture, runtime, handler);
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push((await invoke(name)).payload);
+      for (const payload of results) {
+        assert.deepEqual(payload.kindlingVariables, []);
+        if (onNamespaceTier) {
+          assert.equal(payload.runtimeApi, '127.0.0.1:9001');
+          // The runtime client reaches the Runtime API over its Unix socket, not over TCP to 127.0.0.1:9001.
+          assert.equal(payload.tcpConnections, 0, 'no TCP connection to the Runtime API');
+        }
+      }
+    });
+  }
+});
+
 describe('Python runtime through Kindling', () => {
   it('echoes the event', async () => {
     const name = await createFunction('python-echo', 'python3.11', 'lambda_function.lambda_handler');
@@ -275,6 +301,10 @@ describe('Custom runtimes through Kindling', () => {
     assert.equal(out.FunctionError, undefined);
     assert.deepEqual(payload.event, { hello: 'provided' });
     assert.equal(payload.handler, 'function.handler');
+    // A custom runtime gets Lambda's contract only: AWS_LAMBDA_RUNTIME_API, over TCP.
+    assert.deepEqual(payload.kindlingVariables, []);
+    if (onNamespaceTier) assert.equal(payload.runtimeApi, '127.0.0.1:9001');
+    assert.deepEqual((await invoke(name, { again: true })).payload.event, { again: true }, 'warm');
     const failed = await invoke(name, { fail: 'custom' });
     assert.equal(failed.out.FunctionError, 'Unhandled');
     assert.equal(failed.payload.errorType, 'CustomRuntimeError');

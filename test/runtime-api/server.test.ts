@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -309,5 +310,87 @@ describe('Extensions API', () => {
     } finally {
       await listener.close();
     }
+  });
+});
+
+describe("Runtime API: an answer with the next /next pipelined behind it (Kindling's runtime clients)", () => {
+  let dir: string;
+  let listener: RuntimeApiListener;
+  let s: ReturnType<typeof recordingSession>;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kindling-rapi-'));
+    s = recordingSession();
+    listener = await api.open(s.session, 'unix', join(dir, 'runtime-api.sock'));
+  });
+  after(async () => {
+    await listener.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** One raw connection: what was received so far, and a way to wait for more. */
+  async function rawConnection() {
+    const ep = listener.endpoint;
+    assert.equal(ep.kind, 'unix');
+    const socket = connect({ path: ep.kind === 'unix' ? ep.path : '' });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    const until = async (pattern: RegExp): Promise<string> => {
+      for (let i = 0; i < 200 && !pattern.test(received); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.match(received, pattern);
+      const all = received;
+      received = '';
+      return all;
+    };
+    return { socket, until, pending: () => received };
+  }
+
+  const next = 'GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n';
+  const post = (id: string, action: string, body: string) =>
+    `POST /2018-06-01/runtime/invocation/${id}/${action} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  const invocation = (requestId: string) => ({
+    requestId,
+    payload: Buffer.from(`{"id":"${requestId}"}`),
+    invokedFunctionArn: 'arn',
+  });
+
+  it('hands the answer on at once, then answers 202 and the next event in order on the connection', async () => {
+    const conn = await rawConnection();
+    conn.socket.write(next);
+    s.session.deliver(invocation('p-1'), Date.now() + 1000);
+    await conn.until(/\{"id":"p-1"\}$/);
+
+    conn.socket.write(post('p-1', 'response', '{"answer":1}') + next);
+    for (let i = 0; i < 100 && s.seen.at(-1)?.event !== 'response'; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(s.seen.at(-1), { event: 'response', args: ['p-1', '{"answer":1}'] });
+    // The pipelined /next is not refused: it waits, and the 202 goes out just before the next event.
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(conn.pending(), '', 'nothing sent while no event is there');
+    s.session.deliver(invocation('p-2'), Date.now() + 1000);
+    const both = await conn.until(/\{"id":"p-2"\}$/);
+    assert.match(both, /^HTTP\/1\.1 202 Accepted\r\n[\s\S]*\{"status":"OK"\}HTTP\/1\.1 200 OK\r\n/);
+    assert.match(both, /Lambda-Runtime-Aws-Request-Id: p-2\r\n/);
+
+    // The same for an error answer.
+    conn.socket.write(post('p-2', 'error', '{"errorMessage":"x","errorType":"E"}') + next);
+    for (let i = 0; i < 100 && s.seen.at(-1)?.event !== 'error'; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(s.seen.at(-1)?.args[0], 'p-2');
+    s.session.deliver(invocation('p-3'), Date.now() + 1000);
+    assert.match(
+      await conn.until(/\{"id":"p-3"\}$/),
+      /^HTTP\/1\.1 202 Accepted\r\n[\s\S]*HTTP\/1\.1 200 OK\r\n/,
+    );
+    conn.socket.destroy();
+  });
+
+  it('still refuses a /next sent while an answer is owed and none is arriving', async () => {
+    const conn = await rawConnection();
+    conn.socket.write(next);
+    assert.match(await conn.until(/InvalidStateTransition/), /^HTTP\/1\.1 403 /);
+    conn.socket.destroy();
   });
 });

@@ -42,6 +42,7 @@ describe('namespace driver: the environment', { skip }, () => {
       tmpDir: '/tmp',
       runtimeDir: '/var/runtime',
       runtimeApiAddress: '127.0.0.1:9001',
+      runtimeApiSocket: '/run/kindling/runtime-api.sock',
     });
     assert.equal(h.driver.capabilities.runtimeApiTransport, 'unix');
     assert.equal(h.driver.tier, 'namespace');

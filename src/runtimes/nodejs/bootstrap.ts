@@ -11,10 +11,14 @@ import { isStreamingHandler, loadHandler } from './handler-loader.js';
 import { awaitAssignment, isPrewarmedStart } from './prewarmed.js';
 import { awslambdaGlobal } from './response-stream.js';
 import { RuntimeApiClient } from './runtime-api-client.js';
+import { takeRuntimeApiSocket } from './runtime-api-socket.js';
 import { type FatalErrorCallbacks, RuntimeLoop } from './runtime-loop.js';
 
 async function main(): Promise<void> {
-  const client = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001');
+  const client = new RuntimeApiClient(
+    process.env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001',
+    takeRuntimeApiSocket(),
+  );
   // Pre-warmed: everything above is loaded; the function's environment arrives when one is assigned.
   if (isPrewarmedStart()) await awaitAssignment(client);
   patchConsole();

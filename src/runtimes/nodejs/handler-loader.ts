@@ -26,7 +26,7 @@ const FUNCTION_EXPR = /^([^.]*)\.(.*)$/;
 const RELATIVE_PATH_SUBSTRING = '..';
 
 // require() for the user's CommonJS code; resolution of bare names also honours NODE_PATH (layers).
-const userRequire = createRequire(import.meta.url);
+const userRequire = createRequire(__filename);
 
 /** Loads `handlerString` relative to `taskRoot` and returns the handler function. */
 export async function loadHandler(taskRoot: string, handlerString: string): Promise<Handler> {
@@ -91,6 +91,7 @@ function tryRequire(path: string): unknown {
 }
 
 async function tryImport(path: string): Promise<unknown> {
+  // The runtime itself is CommonJS, so Node's ES module loader is only loaded for a handler that needs it.
   return existsSync(path) ? await import(pathToFileURL(path).href) : undefined;
 }
 

@@ -6,6 +6,7 @@
 
 import Module from 'node:module';
 import type { RuntimeApiClient } from './runtime-api-client.js';
+import { takeRuntimeApiSocket } from './runtime-api-socket.js';
 
 export const PREWARMED_MARKER = '_KINDLING_PREWARMED';
 
@@ -21,6 +22,10 @@ export async function awaitAssignment(client: RuntimeApiClient): Promise<void> {
   Object.assign(process.env, environment);
   // NODE_PATH is read once when the module system starts: read it again for the function's value.
   (Module as unknown as { _initPaths(): void })._initPaths();
+  // The assigned environment names the Runtime API's socket, if the host offers one: the client moves to
+  // it (the assignment itself came over AWS_LAMBDA_RUNTIME_API), and the function never sees the name.
+  const socketPath = takeRuntimeApiSocket();
+  if (socketPath !== undefined) client.useSocket(socketPath);
   const taskRoot = process.env.LAMBDA_TASK_ROOT;
   if (taskRoot !== undefined && taskRoot !== process.cwd()) process.chdir(taskRoot);
 }

@@ -38,18 +38,24 @@ export class RuntimeLoop {
 
   /** Starts the next iteration on the next turn of the event loop. */
   scheduleIteration(): void {
-    setImmediate(() => {
-      this.#handleOnce().then(
-        // Success needs nothing here: either the handler's completion already scheduled the next iteration,
-        // or the invocation waits for an empty event loop and the 'beforeExit' listener will schedule it.
-        () => {},
-        // Only a broken Runtime API connection or a bug gets here; the environment cannot go on.
-        (error: unknown) => {
-          console.log(`Unexpected Top Level Error: ${String(error)}`);
-          this.#fatal.uncaughtException(error);
-        },
-      );
-    });
+    setImmediate(() => this.#iterate());
+  }
+
+  /**
+   * Starts the next iteration now. After a posted answer nothing is gained by waiting a turn: the next event
+   * arrives as I/O anyway (and a setImmediate would cost the event loop an extra poll per invoke).
+   */
+  #iterate(): void {
+    this.#handleOnce().then(
+      // Success needs nothing here: either the handler's completion already started the next iteration, or
+      // the invocation waits for an empty event loop and the 'beforeExit' listener will.
+      () => {},
+      // Only a broken Runtime API connection or a bug gets here; the environment cannot go on.
+      (error: unknown) => {
+        console.log(`Unexpected Top Level Error: ${String(error)}`);
+        this.#fatal.uncaughtException(error);
+      },
+    );
   }
 
   async #handleOnce(): Promise<void> {
@@ -105,16 +111,17 @@ export class RuntimeLoop {
   }
 
   #postResponse(requestId: string, body: string): void {
-    this.#client.postInvocationResponse(requestId, body).then(
-      () => this.scheduleIteration(),
+    // The GET /next for the following event rides in the same write (see runtime-api-client.ts).
+    this.#client.postInvocationResponse(requestId, body, true).then(
+      () => this.#iterate(),
       (error: unknown) => this.#reportPostFailure(error),
     );
   }
 
   #postError(requestId: string, error: unknown): void {
     logRuntimeError('Invoke Error', error);
-    this.#client.postInvocationError(requestId, toRuntimeErrorResponse(error)).then(
-      () => this.scheduleIteration(),
+    this.#client.postInvocationError(requestId, toRuntimeErrorResponse(error), true).then(
+      () => this.#iterate(),
       (postError: unknown) => this.#reportPostFailure(postError),
     );
   }

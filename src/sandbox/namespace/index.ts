@@ -8,7 +8,7 @@
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { assertCgroupName } from '../cgroups/environment-cgroup.js';
@@ -30,6 +30,7 @@ import type {
 import { type NativeArtifacts, nativeArtifacts } from './artifacts.js';
 import {
   GUEST_RUNTIME_API_PORT,
+  GUEST_RUNTIME_API_SOCKET,
   bwrapArguments,
   encodeEnvironment,
   systemRootArguments,
@@ -107,7 +108,11 @@ export class NamespaceDriver implements SandboxDriver {
   }
 
   layout(_spec: Pick<SandboxSpec, 'id' | 'codeDir' | 'runtimeDir' | 'runtimeApi'>): GuestLayout {
-    return { ...NAMESPACE_LAYOUT, runtimeApiAddress: GUEST_RUNTIME_API_ADDRESS };
+    return {
+      ...NAMESPACE_LAYOUT,
+      runtimeApiAddress: GUEST_RUNTIME_API_ADDRESS,
+      runtimeApiSocket: GUEST_RUNTIME_API_SOCKET,
+    };
   }
 
   private guestEtc(): string {
@@ -130,6 +135,11 @@ export class NamespaceDriver implements SandboxDriver {
       );
     }
     const environment = encodeEnvironment({ ...spec.env, AWS_LAMBDA_RUNTIME_API: GUEST_RUNTIME_API_ADDRESS });
+    // SECURITY: the socket serves this environment only. Its owner is the sandbox user, so Kindling's own
+    // runtime client connects to it directly (no forwarder on the way); its group is root's, for the init's
+    // forwarder (uid and gid 0, no capabilities) that serves AWS_LAMBDA_RUNTIME_API over TCP; nobody else.
+    chownSync(spec.runtimeApi.path, SANDBOX_UID, 0);
+    chmodSync(spec.runtimeApi.path, 0o660);
     // SECURITY: codeDir, layerDirs and runtimeDir are host paths chosen by the control plane, never by a
     // function; they are bound read-only. Executable prefixes are checked against the data directory.
     const args = bwrapArguments({
