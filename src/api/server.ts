@@ -59,7 +59,10 @@ export function createApiServer({ router, verifier, log }: ApiServerOptions): Se
     try {
       // SECURITY: who is calling is settled before a body is read, so only a known key can make the
       // server buffer one (the signature itself, which covers the body, is checked once it is here).
-      if (entry.options.unauthenticated !== true) verifier.precheck({ headers: req.headers, rawQuery });
+      const admitted =
+        entry.options.unauthenticated === true
+          ? undefined
+          : verifier.precheck({ headers: req.headers, rawQuery });
       const limit = entry.options.maxBodyBytes ?? DEFAULT_MAX_BODY;
       const body = await readBody(req, limit);
       if (body === undefined) {
@@ -68,8 +71,12 @@ export function createApiServer({ router, verifier, log }: ApiServerOptions): Se
           Errors.requestTooLarge(`Request must be smaller than ${limit} bytes.`)
         );
       }
-      if (entry.options.unauthenticated !== true) {
-        await verifier.verify({ method, rawPath, rawQuery, headers: req.headers, body });
+      if (admitted !== undefined) {
+        await verifier.verify(
+          { method, rawPath, rawQuery, headers: req.headers, body },
+          Date.now(),
+          admitted,
+        );
       }
       const apiReq: ApiRequest = {
         method,
