@@ -5,6 +5,7 @@
 // cached per key, day, region and service (canonical-request.ts builds exactly what AWS's signer builds);
 // the presigned form, rare, is signed by AWS's own signer (@smithy/signature-v4).
 
+import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -98,6 +99,9 @@ export interface Admitted {
 export class SigV4Verifier {
   private readonly signers = new Map<string, SignatureV4>();
   private readonly signingKeys = new Map<string, Buffer>();
+  /** The last X-Amz-Date seen and its signing date as the signer formats it (clients sign per second). */
+  private lastAmzDate = '';
+  private lastLongDate = '';
 
   constructor(private readonly credentials: CredentialLookup) {}
 
@@ -164,7 +168,11 @@ export class SigV4Verifier {
     signingDate: Date,
     bodyHash: string | undefined,
   ): string {
-    const longDate = formatAmzDate(signingDate);
+    if (auth.amzDate !== this.lastAmzDate) {
+      this.lastLongDate = formatAmzDate(signingDate);
+      this.lastAmzDate = auth.amzDate;
+    }
+    const longDate = this.lastLongDate;
     const shortDate = longDate.slice(0, 8);
     const scope = `${shortDate}/${auth.region}/${auth.service}/aws4_request`;
     const canonical = canonicalRequest({
@@ -397,8 +405,14 @@ function checkDeclaredPayloadHash(req: SignedRequest, presigned: boolean): strin
   return actual;
 }
 
+/** Node's one-shot digest (20.12 and later): no Hash object per call. */
+const oneShotHash = (
+  nodeCrypto as { hash?: (algorithm: string, data: Buffer | string, encoding: 'hex') => string }
+).hash;
+
 function sha256Hex(data: Buffer | string): string {
   if (typeof data !== 'string' && data.length === 0) return EMPTY_SHA256;
+  if (oneShotHash !== undefined) return oneShotHash('sha256', data, 'hex');
   return createHash('sha256').update(data).digest('hex');
 }
 
