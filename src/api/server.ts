@@ -195,8 +195,11 @@ function readBody(
       }
       if (busy) return;
       if (!budget.take(chunk.length, held)) {
+        // What was received is dropped, so it is given back now, not when the refusal is answered.
         busy = true;
         chunks.length = 0;
+        budget.give(held.bytes);
+        held.bytes = 0;
         return;
       }
       chunks.push(chunk);
@@ -207,6 +210,10 @@ function readBody(
       ),
     );
     req.on('error', reject);
+    // A caller gone mid-body ends the read (and with it what the body held), whatever the stream reports.
+    req.on('close', () => {
+      if (!req.complete) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    });
   });
 }
 

@@ -3,7 +3,7 @@
 // buffered, and every byte comes back once the operations holding them have answered.
 import assert from 'node:assert/strict';
 import { type Server, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { credentialLookup } from '../../src/api/credentials.js';
@@ -94,6 +94,20 @@ describe('request bodies in flight', () => {
     // Nothing was kept by the refused requests or the answered one: the whole bound is free again.
     assert.equal((await post(1000 * KB)).status, 200);
     assert.equal((await postChunked(960 * KB)).status, 200);
+  });
+
+  it('gives back what a caller that went away mid-body had sent', async () => {
+    const { port } = new URL(endpoint);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`POST /hold HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${1000 * KB}\r\n\r\n`);
+        socket.write(Buffer.alloc(600 * KB, 0x63), () => setTimeout(() => socket.destroy(), 100));
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await post(1000 * KB)).status, 200);
   });
 
   it('still answers 413 for one body over its route limit', async () => {
