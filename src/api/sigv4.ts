@@ -92,7 +92,7 @@ export interface Admitted {
   readonly presigned: boolean;
   readonly secret: string;
   readonly signingDate: Date;
-  /** The query as parsed (presigned requests only: the header form needs no parse to be admitted). */
+  /** The query, when admitting it needed a parse (a query naming X-Amz-Signature, perhaps percent-encoded). */
   readonly query: URLSearchParams | undefined;
 }
 
