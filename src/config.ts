@@ -29,6 +29,11 @@ export const ConfigSchema = z.object({
    * skips the sandbox and interpreter start (namespace tier). 0 disables them.
    */
   prewarmPerRuntime: z.number().int().min(0).max(64),
+  /**
+   * Request bodies the API holds at once, across all connections (MB): past it a request is answered 429
+   * (retry later) rather than buffered.
+   */
+  requestBodiesInFlightMb: z.number().int().min(8),
   /** Server log level (pino). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 
@@ -72,6 +77,9 @@ export function defaultConfig(): Config {
     // Two per language: a burst of cold starts finds one waiting while the next is being started, at about
     // 40 MB (Node.js) and 10 MB (Python) per waiting runtime.
     prewarmPerRuntime: 2,
+    // Room for about 80 of the largest invoke payloads (6 MB) or 7 of the largest code uploads (70 MB) at
+    // once, and a bound on what callers can make the server hold.
+    requestBodiesInFlightMb: 512,
     logLevel: 'info',
     // Lambda's: a function error is retried after about 1 then 2 minutes; throttles back off from 1 s
     // to 5 minutes; a lease outlives the 900 s longest timeout.
@@ -109,6 +117,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   KINDLING_ASYNC_POLL_MS: 'asyncPollMs',
   KINDLING_SCHEDULER_TICK_MS: 'schedulerTickMs',
   KINDLING_SCHEDULER_TIME_SCALE: 'schedulerTimeScale',
+  KINDLING_REQUEST_BODIES_IN_FLIGHT_MB: 'requestBodiesInFlightMb',
 };
 
 const NUMERIC = new Set<keyof Config>([
@@ -125,6 +134,7 @@ const NUMERIC = new Set<keyof Config>([
   'asyncPollMs',
   'schedulerTickMs',
   'schedulerTimeScale',
+  'requestBodiesInFlightMb',
 ]);
 
 function fromEnvironment(env: NodeJS.ProcessEnv): ConfigOverrides {

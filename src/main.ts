@@ -144,6 +144,7 @@ export async function startKindling(config: Config): Promise<RunningKindling> {
     router,
     verifier,
     log,
+    maxBodyBytesInFlight: config.requestBodiesInFlightMb * 1024 * 1024,
   });
   await listen(server, config.port, config.host);
   // Provisioned concurrency configured before a restart is initialised again.

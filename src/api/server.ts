@@ -14,14 +14,27 @@ import type { SigV4Verifier } from './sigv4.js';
 const DEFAULT_MAX_BODY = 6 * 1024 * 1024;
 /** Past this much of an oversized body the connection is cut rather than drained. */
 const MAX_DRAIN = 80 * 1024 * 1024;
+/** Default bound on the request bodies held at once, across all connections (config.requestBodiesInFlightMb). */
+export const DEFAULT_BODY_BYTES_IN_FLIGHT = 512 * 1024 * 1024;
 
 export interface ApiServerOptions {
   readonly router: Router;
   readonly verifier: SigV4Verifier;
   readonly log: Logger;
+  /**
+   * Bytes of request bodies the server holds at once, from the first byte received until the operation
+   * has answered. A request that would go past it is refused with 429 (retry later) instead of buffered.
+   */
+  readonly maxBodyBytesInFlight?: number;
 }
 
-export function createApiServer({ router, verifier, log }: ApiServerOptions): Server {
+export function createApiServer({
+  router,
+  verifier,
+  log,
+  maxBodyBytesInFlight = DEFAULT_BODY_BYTES_IN_FLIGHT,
+}: ApiServerOptions): Server {
+  const bodies = new BodyBudget(maxBodyBytesInFlight);
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       log.error({ err }, 'request failed outside its handler');
@@ -56,20 +69,32 @@ export function createApiServer({ router, verifier, log }: ApiServerOptions): Se
     }
     const { entry, params } = match;
     const style: ErrorStyle = entry.options.errorStyle;
+    const held: Held = { bytes: 0 };
     try {
       // SECURITY: who is calling is settled before a body is read, so only a known key can make the
       // server buffer one (the signature itself, which covers the body, is checked once it is here).
-      if (entry.options.unauthenticated !== true) verifier.precheck({ headers: req.headers, rawQuery });
+      const admitted =
+        entry.options.unauthenticated === true
+          ? undefined
+          : verifier.precheck({ headers: req.headers, rawQuery });
       const limit = entry.options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-      const body = await readBody(req, limit);
-      if (body === undefined) {
+      const body = await readBody(req, limit, bodies, held);
+      if (body === TOO_LARGE) {
         throw (
           entry.options.tooLarge?.(Number(req.headers['content-length'] ?? limit + 1)) ??
           Errors.requestTooLarge(`Request must be smaller than ${limit} bytes.`)
         );
       }
-      if (entry.options.unauthenticated !== true) {
-        await verifier.verify({ method, rawPath, rawQuery, headers: req.headers, body });
+      if (body === BUSY) {
+        log.debug({ requestId, inFlight: bodies.inUse }, 'request bodies in flight at their bound');
+        throw bodiesInFlightThrottle();
+      }
+      if (admitted !== undefined) {
+        await verifier.verify(
+          { method, rawPath, rawQuery, headers: req.headers, body },
+          Date.now(),
+          admitted,
+        );
       }
       const apiReq: ApiRequest = {
         method,
@@ -90,20 +115,76 @@ export function createApiServer({ router, verifier, log }: ApiServerOptions): Se
       if (internal) log.error({ err, requestId, method, path: rawPath }, 'internal error');
       else log.debug({ code: error.code, requestId }, (error as LambdaServiceError).message);
       send(res, requestId, entry.options.encodeError?.(error, requestId) ?? encodeError(error, style));
+    } finally {
+      bodies.give(held.bytes);
     }
   }
 
   return server;
 }
 
-/** Reads the whole body; undefined (after draining what is reasonable) when it exceeds `limit`. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * SECURITY: every request body is buffered whole before its operation runs (the signature covers it), so
+ * without a bound a caller could make the server hold many 50 MB uploads at once. Bodies count from their
+ * first byte until their operation has answered.
+ */
+class BodyBudget {
+  inUse = 0;
+  constructor(private readonly limit: number) {}
+  get left(): number {
+    return this.limit - this.inUse;
+  }
+  take(bytes: number, held: Held): boolean {
+    if (this.inUse + bytes > this.limit) return false;
+    this.inUse += bytes;
+    held.bytes += bytes;
+    return true;
+  }
+  give(bytes: number): void {
+    this.inUse -= bytes;
+  }
+}
+
+/** Bytes one request holds of the budget. */
+interface Held {
+  bytes: number;
+}
+
+/**
+ * Over the bound the server is busy, not the request wrong: 429 TooManyRequestsException with Retry-After
+ * is what SDKs retry with back-off (413 would tell the caller never to send it again). CallerRateLimitExceeded
+ * is Lambda's Reason for a caller sending more than the service takes at once.
+ */
+function bodiesInFlightThrottle(): LambdaServiceError {
+  return Errors.tooManyRequests('Rate Exceeded.', {
+    extra: { Reason: 'CallerRateLimitExceeded' },
+    headers: { 'Retry-After': '1' },
+  });
+}
+
+const TOO_LARGE = Symbol('too large');
+const BUSY = Symbol('bodies in flight at their bound');
+
+/**
+ * Reads the whole body, holding its bytes in `budget`: TOO_LARGE beyond `limit`, BUSY beyond what the
+ * budget has left (each after draining what is reasonable, so the caller can read the answer).
+ */
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  budget: BodyBudget,
+  held: Held,
+): Promise<Buffer | typeof TOO_LARGE | typeof BUSY> {
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
-  if (declared > limit) return drain(req, MAX_DRAIN).then(() => undefined);
+  if (declared > limit) return drain(req, MAX_DRAIN).then(() => TOO_LARGE);
+  // Bytes are counted as they arrive (a declared length that never comes holds nothing); a declared
+  // length that cannot fit is refused before its first byte.
+  if (declared > budget.left) return drain(req, MAX_DRAIN).then(() => BUSY);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    let busy = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
@@ -112,12 +193,27 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
         if (size > MAX_DRAIN) req.destroy();
         return;
       }
+      if (busy) return;
+      if (!budget.take(chunk.length, held)) {
+        // What was received is dropped, so it is given back now, not when the refusal is answered.
+        busy = true;
+        chunks.length = 0;
+        budget.give(held.bytes);
+        held.bytes = 0;
+        return;
+      }
       chunks.push(chunk);
     });
     req.on('end', () =>
-      resolve(over ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)),
+      resolve(
+        over ? TOO_LARGE : busy ? BUSY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
+      ),
     );
     req.on('error', reject);
+    // A caller gone mid-body ends the read (and with it what the body held), whatever the stream reports.
+    req.on('close', () => {
+      if (!req.complete) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    });
   });
 }
 

@@ -1,13 +1,17 @@
 // SigV4 verification by recomputation: the request is rebuilt exactly as the client signed it (its signed
-// headers, its path as sent, its decoded query, its body) and signed again with AWS's own signer
-// (@smithy/signature-v4). The two signatures must match. Both forms are accepted: the Authorization header
-// and the presigned query string (X-Amz-Signature).
+// headers, its path as sent, its decoded query, its body) and signed again. The two signatures must match.
+// Both forms are accepted: the Authorization header and the presigned query string (X-Amz-Signature).
+// The Authorization header form, on every API call, is computed here with node:crypto and a signing key
+// cached per key, day, region and service (canonical-request.ts builds exactly what AWS's signer builds);
+// the presigned form, rare, is signed by AWS's own signer (@smithy/signature-v4).
 
+import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, HttpRequest, SourceData } from '@smithy/types';
 import { Errors } from '../errors.js';
+import { canonicalRequest, canonicalizable } from './canonical-request.js';
 
 /** A SHA-256 / HMAC-SHA-256 on node:crypto for the signer (its default is pure JavaScript and slower). */
 class NodeSha256 implements Checksum {
@@ -59,6 +63,9 @@ export interface VerifiedCaller {
 }
 
 const MAX_CACHED_SIGNERS = 64;
+/** Signing keys cached (one per key, day, region and service in use): a bound, not a tuning knob. */
+const MAX_CACHED_KEYS = 64;
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 // AWS allows 15 minutes of clock skew between client and server.
 const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -68,7 +75,7 @@ const MAX_PRESIGNED_SECONDS = 7 * 24 * 60 * 60;
 const AUTH_HEADER =
   /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
 
-interface ParsedAuth {
+export interface ParsedAuth {
   accessKeyId: string;
   date: string;
   region: string;
@@ -79,8 +86,22 @@ interface ParsedAuth {
   expiresSeconds?: number;
 }
 
+/** What precheck() settled about a request: handed to verify() so the request is not parsed twice. */
+export interface Admitted {
+  readonly auth: ParsedAuth;
+  readonly presigned: boolean;
+  readonly secret: string;
+  readonly signingDate: Date;
+  /** The query, when admitting it needed a parse (a query naming X-Amz-Signature, perhaps percent-encoded). */
+  readonly query: URLSearchParams | undefined;
+}
+
 export class SigV4Verifier {
   private readonly signers = new Map<string, SignatureV4>();
+  private readonly signingKeys = new Map<string, Buffer>();
+  /** The last X-Amz-Date seen and its signing date as the signer formats it (clients sign per second). */
+  private lastAmzDate = '';
+  private lastLongDate = '';
 
   constructor(private readonly credentials: CredentialLookup) {}
 
@@ -88,13 +109,19 @@ export class SigV4Verifier {
    * The checks that need no body: the signature's form, a known access key, the clock. The server runs
    * them before reading a body, so an unauthenticated caller cannot make it buffer one.
    */
-  precheck(req: Pick<SignedRequest, 'headers' | 'rawQuery'>, now = Date.now()): void {
-    this.admit(new URLSearchParams(req.rawQuery), req.headers, now);
+  precheck(req: Pick<SignedRequest, 'headers' | 'rawQuery'>, now = Date.now()): Admitted {
+    return this.admit(req.rawQuery, req.headers, now);
   }
 
-  private admit(query: URLSearchParams, headers: IncomingHttpHeaders, now: number) {
-    const presigned = query.has('X-Amz-Signature');
-    const auth = presigned ? parsePresigned(query) : parseHeader(headers);
+  private admit(rawQuery: string, headers: IncomingHttpHeaders, now: number): Admitted {
+    // Only a query that names the signature parameter (perhaps percent-encoded) can be presigned: most
+    // requests skip the parse.
+    const query =
+      rawQuery.includes('X-Amz-Signature') || rawQuery.includes('%')
+        ? new URLSearchParams(rawQuery)
+        : undefined;
+    const presigned = query?.has('X-Amz-Signature') === true;
+    const auth = presigned && query !== undefined ? parsePresigned(query) : parseHeader(headers);
     // SECURITY: the access key decides which secret checks the signature; an unknown key is rejected
     // before any signing work is done.
     const secret = this.credentials.secretFor(auth.accessKeyId);
@@ -102,26 +129,97 @@ export class SigV4Verifier {
       throw Errors.unrecognizedClient('The security token included in the request is invalid.');
     }
     const signingDate = parseAmzDate(auth.amzDate);
-    // SECURITY: a presigned URL dated ahead of the clock would stay valid past its X-Amz-Expires.
-    if (presigned && signingDate.getTime() - now > MAX_SKEW_MS) {
-      throw Errors.invalidSignature('Request is not yet valid: its X-Amz-Date is in the future.');
-    }
-    if (!presigned && Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS) {
-      throw Errors.invalidSignature(
-        `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(new Date(now - MAX_SKEW_MS))}`,
-      );
-    }
-    if (presigned && now > signingDate.getTime() + (auth.expiresSeconds ?? 0) * 1000) {
-      throw Errors.invalidSignature('Signature expired: the presigned request is past its X-Amz-Expires.');
-    }
-    return { auth, presigned, secret, signingDate };
+    checkClock(auth, presigned, signingDate, now);
+    return { auth, presigned, secret, signingDate, query };
   }
 
-  /** Verifies the request; throws the AWS error a real endpoint would answer with. */
-  async verify(req: SignedRequest, now = Date.now()): Promise<VerifiedCaller> {
-    const query = new URLSearchParams(req.rawQuery);
-    const { auth, presigned, secret, signingDate } = this.admit(query, req.headers, now);
-    checkDeclaredPayloadHash(req, presigned);
+  /**
+   * Verifies the request; throws the AWS error a real endpoint would answer with. `admitted` is what
+   * precheck() returned for this same request (its headers and query): the clock is checked again (the
+   * body took time to arrive), the rest is not parsed twice.
+   */
+  async verify(req: SignedRequest, now = Date.now(), admitted?: Admitted): Promise<VerifiedCaller> {
+    if (admitted !== undefined) checkClock(admitted.auth, admitted.presigned, admitted.signingDate, now);
+    const { auth, presigned, secret, signingDate, query } =
+      admitted ?? this.admit(req.rawQuery, req.headers, now);
+    const bodyHash = checkDeclaredPayloadHash(req, presigned);
+    let expected: string | undefined;
+    if (!presigned && canonicalizable(auth.signedHeaders)) {
+      expected = this.headerSignature(req, auth, secret, signingDate, bodyHash);
+    } else {
+      expected = await this.smithySignature(req, auth, secret, signingDate, presigned, query);
+    }
+    if (expected === undefined || !safeEqualHex(expected, auth.signature)) {
+      throw Errors.invalidSignature(
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      );
+    }
+    return { accessKeyId: auth.accessKeyId, region: auth.region, service: auth.service };
+  }
+
+  /**
+   * The Authorization-header signature, as AWS's signer computes it for this request (signRequest with
+   * the client's signed headers, its date, region and service), in one hash and one HMAC.
+   */
+  private headerSignature(
+    req: SignedRequest,
+    auth: ParsedAuth,
+    secret: string,
+    signingDate: Date,
+    bodyHash: string | undefined,
+  ): string {
+    if (auth.amzDate !== this.lastAmzDate) {
+      this.lastLongDate = formatAmzDate(signingDate);
+      this.lastAmzDate = auth.amzDate;
+    }
+    const longDate = this.lastLongDate;
+    const shortDate = longDate.slice(0, 8);
+    const scope = `${shortDate}/${auth.region}/${auth.service}/aws4_request`;
+    const canonical = canonicalRequest({
+      method: req.method,
+      rawPath: req.rawPath,
+      rawQuery: req.rawQuery,
+      headers: req.headers,
+      signedHeaders: auth.signedHeaders,
+      longDate,
+      payloadHash: (declared) => declared ?? bodyHash ?? sha256Hex(req.body),
+    });
+    const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${sha256Hex(canonical)}`;
+    const key = this.signingKey(auth.accessKeyId, secret, shortDate, auth.region, auth.service);
+    return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
+  }
+
+  /** kSigning = HMAC chain over the day, region, service and "aws4_request" (AWS SigV4). */
+  private signingKey(
+    accessKeyId: string,
+    secret: string,
+    shortDate: string,
+    region: string,
+    service: string,
+  ): Buffer {
+    const cacheKey = `${accessKeyId}\n${shortDate}\n${region}\n${service}\n${secret}`;
+    let key = this.signingKeys.get(cacheKey);
+    if (key === undefined) {
+      key = Buffer.from(`AWS4${secret}`, 'utf8');
+      for (const part of [shortDate, region, service, 'aws4_request'])
+        key = createHmac('sha256', key).update(part, 'utf8').digest();
+      // SECURITY: region and service come from the request; the bound keeps made-up scopes from growing it.
+      if (this.signingKeys.size >= MAX_CACHED_KEYS) this.signingKeys.clear();
+      this.signingKeys.set(cacheKey, key);
+    }
+    return key;
+  }
+
+  /** The signature AWS's own signer computes for the rebuilt request (presigned URLs, unusual headers). */
+  private async smithySignature(
+    req: SignedRequest,
+    auth: ParsedAuth,
+    secret: string,
+    signingDate: Date,
+    presigned: boolean,
+    parsedQuery: URLSearchParams | undefined,
+  ): Promise<string | undefined> {
+    const query = parsedQuery ?? new URLSearchParams(req.rawQuery);
     const signer = this.signerFor(auth.accessKeyId, secret, auth.region, auth.service);
     const request = rebuild(req, query, auth.signedHeaders, presigned);
     const signableHeaders = new Set(auth.signedHeaders);
@@ -145,12 +243,7 @@ export class SigV4Verifier {
       });
       expected = AUTH_HEADER.exec(String(signed.headers.authorization ?? ''))?.[3];
     }
-    if (expected === undefined || !safeEqualHex(expected, auth.signature)) {
-      throw Errors.invalidSignature(
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-      );
-    }
-    return { accessKeyId: auth.accessKeyId, region: auth.region, service: auth.service };
+    return expected;
   }
 
   private signerFor(
@@ -176,6 +269,22 @@ export class SigV4Verifier {
       this.signers.set(key, signer);
     }
     return signer;
+  }
+}
+
+/** AWS's clock rules: 15 minutes of skew; a presigned URL not dated ahead, and not past its expiry. */
+function checkClock(auth: ParsedAuth, presigned: boolean, signingDate: Date, now: number): void {
+  // SECURITY: a presigned URL dated ahead of the clock would stay valid past its X-Amz-Expires.
+  if (presigned && signingDate.getTime() - now > MAX_SKEW_MS) {
+    throw Errors.invalidSignature('Request is not yet valid: its X-Amz-Date is in the future.');
+  }
+  if (!presigned && Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS) {
+    throw Errors.invalidSignature(
+      `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(new Date(now - MAX_SKEW_MS))}`,
+    );
+  }
+  if (presigned && now > signingDate.getTime() + (auth.expiresSeconds ?? 0) * 1000) {
+    throw Errors.invalidSignature('Signature expired: the presigned request is past its X-Amz-Expires.');
   }
 }
 
@@ -279,18 +388,32 @@ function rebuild(
 
 /**
  * A client may declare its payload's hash in x-amz-content-sha256 instead of letting the signer hash the
- * body. The signer then signs that declaration, so it must match the body actually received.
+ * body. The signer then signs that declaration, so it must match the body actually received. Returns the
+ * body's hash when it was computed (so it is computed once per request).
  */
-function checkDeclaredPayloadHash(req: SignedRequest, presigned: boolean): void {
+function checkDeclaredPayloadHash(req: SignedRequest, presigned: boolean): string | undefined {
   const declared = headerValue(req.headers['x-amz-content-sha256']);
-  if (declared === undefined) return;
+  if (declared === undefined) return undefined;
   // SECURITY: an unsigned payload is only acceptable on a presigned URL, never on a header-signed request.
-  if (declared === 'UNSIGNED-PAYLOAD' && presigned) return;
-  if (declared !== createHash('sha256').update(req.body).digest('hex')) {
+  if (declared === 'UNSIGNED-PAYLOAD' && presigned) return undefined;
+  const actual = sha256Hex(req.body);
+  if (declared !== actual) {
     throw Errors.invalidSignature(
       'The provided x-amz-content-sha256 header does not match what was computed.',
     );
   }
+  return actual;
+}
+
+/** Node's one-shot digest (20.12 and later): no Hash object per call. */
+const oneShotHash = (
+  nodeCrypto as { hash?: (algorithm: string, data: Buffer | string, encoding: 'hex') => string }
+).hash;
+
+function sha256Hex(data: Buffer | string): string {
+  if (typeof data !== 'string' && data.length === 0) return EMPTY_SHA256;
+  if (oneShotHash !== undefined) return oneShotHash('sha256', data, 'hex');
+  return createHash('sha256').update(data).digest('hex');
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

@@ -7,7 +7,7 @@ import type { FunctionResolver } from '../control/index.js';
 import { Errors, LambdaServiceError } from '../errors.js';
 import type { InvocationOutcome, Worker } from '../worker/index.js';
 import { pickCandidate } from './alias-routing.js';
-import { Admission, accountOnlyLimits } from './concurrency/admission.js';
+import { Admission, type Lease, accountOnlyLimits } from './concurrency/admission.js';
 import { throttled } from './concurrency/throttle.js';
 
 export interface InvokeRequest {
@@ -78,12 +78,8 @@ export function createInvoker(options: InvokerOptions): Invoker {
       const admitted = admission.admit(chosen.spec.functionName, chosen.spec.version);
       if (!admitted.admitted)
         return Promise.resolve(platformError(req.requestId, throttled(admitted.reason)));
-      const release = (outcome: InvocationOutcome): InvocationOutcome => {
-        admitted.lease.release();
-        return outcome;
-      };
-      return worker
-        .run({
+      return runLeased(admitted.lease, req.requestId, () =>
+        worker.run({
           requestId: req.requestId,
           payload: req.payload,
           invokedFunctionArn: target.invokedFunctionArn,
@@ -91,14 +87,32 @@ export function createInvoker(options: InvokerOptions): Invoker {
           clientContext: req.clientContext,
           spec: chosen.spec,
           tail: req.tail,
-        })
-        .then(release, (err: unknown) => release(platformError(req.requestId, err)));
+        }),
+      );
     },
     dryRun(functionName, qualifier) {
       resolver.resolve(functionName, qualifier);
     },
     inFlight: () => admission.inFlight(),
   };
+}
+
+/**
+ * Runs an admitted invocation and releases its concurrency lease however it ends: an outcome, a rejection
+ * or a synchronous throw from the worker (which would otherwise hold the slot for good).
+ */
+async function runLeased(
+  lease: Lease,
+  requestId: string,
+  run: () => Promise<InvocationOutcome>,
+): Promise<InvocationOutcome> {
+  try {
+    return await run();
+  } catch (err) {
+    return platformError(requestId, err);
+  } finally {
+    lease.release();
+  }
 }
 
 function platformError(requestId: string, err: unknown): InvocationOutcome {

@@ -1,5 +1,5 @@
 // Function logs in the embedded SQLite database. append() sits beside every invoke, so it only queues the
-// lines in memory; one transaction a few milliseconds later writes everything queued, with prepared
+// lines in memory; one transaction tens of milliseconds later writes everything queued, with prepared
 // statements, so appends of many invocations share one transaction (a transaction per invocation cost
 // more than the rest of a warm invoke's platform work). Every read writes the queue first, so a caller
 // always sees its own appends.
@@ -103,8 +103,13 @@ interface StreamDelta {
 }
 
 const MATCH_FUNCTION = 'kindling_log_match';
-/** How long appends queue before one transaction writes them (reads and shutdown write at once). */
-export const APPEND_FLUSH_MS = 10;
+/**
+ * How long appends queue before one transaction writes them (reads and shutdown write at once, so no
+ * reader waits for it). Each transaction rewrites the pages it touches (the events' and their indexes'
+ * last pages, every stream it appends to, the group) whatever it holds: 50 ms of a busy function's lines
+ * share them, a third less work per invoke than 10 ms at a thousand invokes a second.
+ */
+export const APPEND_FLUSH_MS = 50;
 const STREAM_CACHE_LIMIT = 10_000;
 
 export function createSqliteFunctionLogs(
