@@ -95,6 +95,12 @@ export interface Sandbox {
   resize?(memoryMb: number): void;
   /** INIT is over: the CPU quota of its MemorySize applies from now on (see SandboxSpec.initCpuBoost). */
   endInitBoost?(): void;
+  /**
+   * Passes on, through `onOutput` and before returning, any output the driver holds back (e.g. a last
+   * line still waiting for its newline): the invocation is over, and that output is its. Optional:
+   * drivers that deliver output as it arrives hold nothing back.
+   */
+  flushOutput?(): void;
 }
 
 export interface SandboxCapabilities {

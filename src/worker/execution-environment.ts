@@ -133,6 +133,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
       logStreamName(spec.version, new Date()),
       (err) => ctx.onError(err, 'appending function logs'),
     );
+    this.log.holdsOutput(() => this.sandbox?.flushOutput?.());
   }
 
   /** Starts the environment for `inv` (a cold start) and runs it once init completes. */

@@ -39,6 +39,8 @@ export class EnvironmentLogStream {
   /** The pipe splits output anywhere, even inside a UTF-8 character: decode across chunks. */
   private readonly decoder = new StringDecoder('utf8');
   private readonly flushNow = () => this.flush();
+  /** Passes on output held on its way here (the sandbox's own buffering), see `holdsOutput`. */
+  private drainHeld: (() => void) | null = null;
 
   constructor(
     private readonly logs: FunctionLogs,
@@ -64,6 +66,14 @@ export class EnvironmentLogStream {
     // SECURITY: output is guest-controlled. A line that never ends must not grow without bound in the
     // server's memory (nor be rescanned whole on every chunk): past what the store keeps, it is dropped.
     this.partial = start < text.length ? text.slice(start, start + MAX_PARTIAL_LINE) : '';
+  }
+
+  /**
+   * Output may be held before it reaches `output` (a sandbox that buffers up to a newline): `drain`
+   * passes it on, synchronously, and runs before each END so that the invocation's last output is its.
+   */
+  holdsOutput(drain: () => void): void {
+    this.drainHeld = drain;
   }
 
   /** A platform line (START, the timeout notice, ...). */
@@ -120,8 +130,9 @@ export class EnvironmentLogStream {
   }
 
   private commitTrailer(): void {
+    if (this.trailer === null) return;
+    this.drainHeld?.();
     const trailer = this.trailer;
-    if (trailer === null) return;
     this.trailer = null;
     const timestamp = Date.now();
     // The guest wrote this before it answered (the pipe is read before the answer's END is committed):

@@ -60,12 +60,7 @@ describe('function output flushed per invocation (e2e)', () => {
       .split('\n');
   };
 
-  it('shows an unfinished last line before END, in the tail and the stored stream, and not in the next', async (t) => {
-    // The process tier hands output over a line at a time (src/sandbox/process/line-output.ts), so an
-    // unfinished line waits there for its newline; the namespace tier delivers the pipe as written.
-    if (/Sandbox: process\b/.test(k.output()))
-      t.todo('the process tier holds unfinished lines in the sandbox');
-
+  it('shows an unfinished last line before END, in the tail and the stored stream, and not in the next', async () => {
     // Warm the environment first, so both invocations below run in the same one.
     await invoke({ line: 'warm' });
     const first = await invoke({ partial: 'no newline, first' });

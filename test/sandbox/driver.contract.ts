@@ -41,6 +41,10 @@ if (mode === 'report') {
 } else if (mode === 'tick') {
   require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => console.log("child-tick"), 20)'], { stdio: 'inherit' });
   setInterval(() => console.log('tick'), 20);
+} else if (mode === 'partial') {
+  process.stdout.write('out unfinished');
+  if (process.argv[3] === 'both') process.stderr.write('err unfinished');
+  setInterval(() => {}, 1000);
 } else if (mode === 'exit7') {
   process.exit(7);
 } else if (mode === 'alloc') {
@@ -187,6 +191,16 @@ export function runDriverContract(name: string, makeDriver: MakeDriver): void {
           .find((l) => l.startsWith('{')) ?? '{}',
       );
       assert.ok(['EACCES', 'EROFS', 'EPERM'].includes(report.codeWrite), report.codeWrite);
+    });
+
+    it('delivers an unfinished last line by the end of an invocation (flushOutput)', async () => {
+      // A driver either passes output on as written or holds it and hands it over in flushOutput().
+      const { sandbox, output } = await start('partial');
+      await until(() => {
+        sandbox.flushOutput?.();
+        return output().includes('out unfinished');
+      });
+      assert.equal(output(), 'out unfinished');
     });
 
     it('reports the exit code', async () => {

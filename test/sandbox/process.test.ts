@@ -75,6 +75,42 @@ describe('process driver', () => {
     assert.equal(existsSync(join(dir, 'scratch', 'envs', 'one')), false);
   });
 
+  it('holds an unfinished line until flushOutput, and keeps the two streams on lines of their own', async () => {
+    let output = '';
+    const marker = join(dir, 'partial-written');
+    // Both writes reach their pipes before the marker exists (pipes are synchronous on Linux).
+    const script = `process.stdout.write('out unfinished'); process.stderr.write('err unfinished'); require('node:fs').writeFileSync(${JSON.stringify(marker)}, ''); setInterval(() => {}, 1000)`;
+    const sandbox = await driver.start({
+      id: 'partial',
+      codeDir: dir,
+      layerDirs: [],
+      runtimeDir: dir,
+      hostExecutables: [],
+      command: [process.execPath, '-e', script],
+      env: {},
+      memoryMb: 128,
+      ephemeralStorageMb: 512,
+      runtimeApi,
+      networkEgress: false,
+      onOutput: (chunk) => {
+        output += chunk.toString();
+      },
+    });
+    try {
+      const end = Date.now() + 5000;
+      while (!existsSync(marker)) {
+        assert.ok(Date.now() < end, 'the guest did not start');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(output, '', 'an unfinished line is held');
+      sandbox.flushOutput?.();
+      assert.equal(output, 'out unfinished\nerr unfinished');
+    } finally {
+      await sandbox.destroy();
+    }
+  });
+
   it('reports a command that cannot be started as exit status 127', async () => {
     const sandbox = await driver.start({
       id: 'missing',

@@ -124,4 +124,41 @@ describe('environment log stream', () => {
     const messages = logs.query({ logGroupName: GROUP, logStreamNames: [name] }).map((e) => e.message);
     assert.deepEqual(messages, ['START 1', 'late', 'END 1', 'REPORT 1']);
   });
+
+  it('drains output the sandbox holds before END (an unfinished line still in the sandbox)', async () => {
+    const logs = createSqliteFunctionLogs(db);
+    const name = `${STREAM}held`;
+    const stream = new EnvironmentLogStream(logs, GROUP, name, () => undefined);
+    // A sandbox that buffers up to a newline, as the process tier's does.
+    let held = '';
+    const deliver = (text: string) => {
+      const nl = text.lastIndexOf('\n');
+      stream.output(Buffer.from(held + text.slice(0, nl + 1)));
+      held = text.slice(nl + 1);
+    };
+    stream.holdsOutput(() => {
+      if (held !== '') stream.output(Buffer.from(held));
+      held = '';
+    });
+    stream.begin('START 1', false);
+    deliver('one\nheld back');
+    stream.end('END 1', 'REPORT 1');
+    await new Promise((resolve) => setImmediate(resolve));
+    stream.begin('START 2', false);
+    deliver('two\n');
+    stream.end('END 2', 'REPORT 2');
+    await new Promise((resolve) => setImmediate(resolve));
+    const messages = logs.query({ logGroupName: GROUP, logStreamNames: [name] }).map((e) => e.message);
+    assert.deepEqual(messages, [
+      'START 1',
+      'one',
+      'held back',
+      'END 1',
+      'REPORT 1',
+      'START 2',
+      'two',
+      'END 2',
+      'REPORT 2',
+    ]);
+  });
 });

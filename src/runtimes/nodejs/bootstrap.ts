@@ -4,15 +4,18 @@
 // AWS_LAMBDA_RUNTIME_API until the environment is shut down. Only what every start needs is loaded here.
 // A pre-warmed start (prewarmed.ts) first waits, fully loaded, for the function it is assigned.
 
+import { awslambdaGlobal } from './awslambda-global.js';
 import { BeforeExit } from './before-exit.js';
 import { logRuntimeError, patchConsole } from './console.js';
 import { UnhandledPromiseRejection, toRuntimeErrorResponse } from './errors.js';
 import { isStreamingHandler, loadHandler } from './handler-loader.js';
-import { awaitAssignment, isPrewarmedStart } from './prewarmed.js';
-import { awslambdaGlobal } from './response-stream.js';
 import { RuntimeApiClient } from './runtime-api-client.js';
 import { takeRuntimeApiSocket } from './runtime-api-socket.js';
 import { type FatalErrorCallbacks, RuntimeLoop } from './runtime-loop.js';
+
+type Prewarmed = typeof import('./prewarmed.js');
+/** Set (to 1) on a pre-warmed start (src/worker/prewarmed-runtimes.ts); only such a start loads prewarmed.js. */
+const PREWARMED_MARKER = '_KINDLING_PREWARMED';
 
 async function main(): Promise<void> {
   const client = new RuntimeApiClient(
@@ -20,7 +23,8 @@ async function main(): Promise<void> {
     takeRuntimeApiSocket(),
   );
   // Pre-warmed: everything above is loaded; the function's environment arrives when one is assigned.
-  if (isPrewarmedStart()) await awaitAssignment(client);
+  if (process.env[PREWARMED_MARKER] === '1')
+    await (require('./prewarmed.js') as Prewarmed).awaitAssignment(client);
   patchConsole();
 
   // Until the first event arrives, a fatal error is an init error (exit codes as AWS's runtime).

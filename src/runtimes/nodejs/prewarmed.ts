@@ -8,12 +8,6 @@ import Module from 'node:module';
 import type { RuntimeApiClient } from './runtime-api-client.js';
 import { takeRuntimeApiSocket } from './runtime-api-socket.js';
 
-export const PREWARMED_MARKER = '_KINDLING_PREWARMED';
-
-export function isPrewarmedStart(): boolean {
-  return process.env[PREWARMED_MARKER] === '1';
-}
-
 /** Waits for the assignment, then replaces process.env with the function's environment, nothing else. */
 export async function awaitAssignment(client: RuntimeApiClient): Promise<void> {
   const environment = await client.awaitAssignment();

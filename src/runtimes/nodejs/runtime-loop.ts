@@ -7,7 +7,6 @@ import { logRuntimeError, setCurrentRequestId } from './console.js';
 import { toRuntimeErrorResponse } from './errors.js';
 import type { Handler } from './handler-loader.js';
 import { InvokeContext } from './invoke-context.js';
-import { invokeStreamingHandler } from './response-stream.js';
 import type { RuntimeApiClient } from './runtime-api-client.js';
 
 /**
@@ -17,6 +16,10 @@ import type { RuntimeApiClient } from './runtime-api-client.js';
  */
 /** How long a fatal error's report may take before the process exits anyway. */
 const EXIT_REPORT_GRACE_MS = 2_000;
+
+type ResponseStreaming = typeof import('./response-stream.js');
+/** Response streaming, loaded by the first streamed invocation: most functions never stream. */
+let responseStreaming: ResponseStreaming | undefined;
 
 export interface FatalErrorCallbacks {
   uncaughtException: (error: unknown) => void;
@@ -66,7 +69,8 @@ export class RuntimeLoop {
     this.#setFatalErrorCallbacks(requestId);
 
     if (this.#streaming) {
-      await invokeStreamingHandler({
+      responseStreaming ??= require('./response-stream.js') as ResponseStreaming;
+      await responseStreaming.invokeStreamingHandler({
         client: this.#client,
         handler: this.#handler,
         requestId,

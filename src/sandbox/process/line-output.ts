@@ -4,6 +4,7 @@
 /** Longest partial line held back before it is passed on anyway. */
 const MAX_PENDING_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
+const LINE_END = Buffer.from('\n');
 
 export class LineAlignedOutput {
   private rest: Buffer | null = null;
@@ -23,10 +24,28 @@ export class LineAlignedOutput {
     this.sink(rest === null ? complete : Buffer.concat([rest, complete]));
   }
 
-  /** Passes on whatever partial line is held (at exit, or when it grew too long). */
-  flush(): void {
+  /** Whether a partial line is held. */
+  get holding(): boolean {
+    return this.rest !== null && this.rest.length > 0;
+  }
+
+  /**
+   * Passes on whatever partial line is held (at the end of an invocation, at exit, or when it grew too
+   * long); `terminate` ends it with a newline, so the other stream's output starts a line of its own.
+   */
+  flush(terminate = false): void {
     const rest = this.rest;
     this.rest = null;
-    if (rest !== null && rest.length > 0) this.sink(rest);
+    if (rest === null || rest.length === 0) return;
+    this.sink(terminate ? Buffer.concat([rest, LINE_END]) : rest);
   }
+}
+
+/**
+ * Passes on what both streams of one environment hold. When both hold an unfinished line, they are two
+ * lines: stdout's is ended so that stderr's does not run on into it.
+ */
+export function flushBoth(out: LineAlignedOutput, err: LineAlignedOutput): void {
+  out.flush(err.holding);
+  err.flush();
 }

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import type { Sandbox, SandboxExit, SandboxSpec } from '../driver.js';
-import { LineAlignedOutput } from './line-output.js';
+import { LineAlignedOutput, flushBoth } from './line-output.js';
 
 /** How often the peak-memory figure is re-read at most (it only grows, so a recent value is close). */
 const MEMORY_REFRESH_MS = 50;
@@ -19,12 +19,16 @@ export class ProcessSandbox implements Sandbox {
   private peakBytes: number | undefined;
   private memoryReadAt = 0;
   private memoryReading = false;
+  private readonly out: LineAlignedOutput;
+  private readonly err: LineAlignedOutput;
 
   constructor(
     spec: SandboxSpec,
     private readonly scratchDir: string,
   ) {
     this.id = spec.id;
+    this.out = new LineAlignedOutput(spec.onOutput);
+    this.err = new LineAlignedOutput(spec.onOutput);
     const [file, ...args] = spec.command;
     const child = spawn(file ?? '', args, {
       cwd: spec.codeDir,
@@ -33,19 +37,17 @@ export class ProcessSandbox implements Sandbox {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.pid = child.pid ?? -1;
-    this.exited = this.watch(child, spec);
+    this.exited = this.watch(child);
   }
 
-  private watch(child: ChildProcess, spec: SandboxSpec): Promise<SandboxExit> {
-    const out = new LineAlignedOutput(spec.onOutput);
-    const err = new LineAlignedOutput(spec.onOutput);
+  private watch(child: ChildProcess): Promise<SandboxExit> {
+    const { out, err } = this;
     child.stdout?.on('data', (c: Buffer) => out.write(c));
     child.stderr?.on('data', (c: Buffer) => err.write(c));
     return new Promise<SandboxExit>((resolve) => {
       let exit: SandboxExit | null = null;
       const finish = () => {
-        out.flush();
-        err.flush();
+        flushBoth(out, err);
         this.ended = true;
         rm(this.scratchDir, { recursive: true, force: true })
           .catch(() => undefined)
@@ -67,6 +69,11 @@ export class ProcessSandbox implements Sandbox {
         if (child.pid !== undefined) finish();
       });
     });
+  }
+
+  /** An invocation is over: its unfinished last lines are its own, not the next invocation's. */
+  flushOutput(): void {
+    flushBoth(this.out, this.err);
   }
 
   freeze(): Promise<void> {
