@@ -15,7 +15,7 @@ import type { PrewarmedRuntimeApiListener, RuntimeApi } from '../runtime-api/ind
 import type { GuestLayout, Sandbox, SandboxDriver } from '../sandbox/index.js';
 import { linkTrees } from './code-links.js';
 import { isNodeRuntime, runtimeDefaults } from './guest-environment.js';
-import { hostPython } from './launch-command.js';
+import { NODE_RUNTIME_FLAGS, hostPython } from './launch-command.js';
 
 export type RuntimeFamily = 'nodejs' | 'python';
 
@@ -277,7 +277,7 @@ export class PrewarmedRuntimes {
         layerDirs: [optDir],
         runtimeDir,
         hostExecutables: [executable],
-        command: [executable, entry],
+        command: family === 'nodejs' ? [executable, ...NODE_RUNTIME_FLAGS, entry] : [executable, entry],
         env,
         memoryMb: PREWARMED_MEMORY_MB,
         ephemeralStorageMb: PREWARMED_EPHEMERAL_STORAGE_MB,

@@ -8,7 +8,10 @@ export interface EnvironmentCgroup {
   readonly procsFiles: readonly string[];
   /** Writes the limits (memory, CPU quota and share, pids); also to change them while processes run. */
   apply(limits: EnvironmentLimits): void;
-  /** Stops every process (the freezer); resolves once the kernel reports the group frozen. */
+  /**
+   * Stops every process (the freezer); resolves once the kernel reports the group frozen, or once a thaw
+   * has been asked for meanwhile.
+   */
   freeze(): Promise<void>;
   thaw(): void;
   /** SIGKILL to every process of the group, then waits until none is left. */
