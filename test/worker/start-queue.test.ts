@@ -20,8 +20,14 @@ describe('start queue', () => {
     const a = await q.acquire();
     const b = await q.acquire();
     const order: string[] = [];
-    const c = q.acquire().then((r) => (order.push('c'), r));
-    const d = q.acquire().then((r) => (order.push('d'), r));
+    const c = q.acquire().then((r) => {
+      order.push('c');
+      return r;
+    });
+    const d = q.acquire().then((r) => {
+      order.push('d');
+      return r;
+    });
     await sleep(5);
     assert.deepEqual(order, []);
     assert.deepEqual([q.starting, q.waitingForPlace, q.pending], [2, 2, 4]);
