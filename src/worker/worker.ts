@@ -295,6 +295,9 @@ class ExecutionWorker implements Worker {
     await Promise.all(envs.map((env) => env.end('shutdown')));
     await Promise.all(envs.map((env) => env.ended));
     await prewarmed;
+    await this.options.driver
+      .shutdown?.()
+      .catch((err) => this.ctx.onError(err, 'shutting the sandbox driver down'));
     this.pools.clear();
   }
 

@@ -1,7 +1,7 @@
 // cgroup v1: one directory per controller hierarchy (memory, cpu, pids, freezer), all named
 // <mount>/kindling/<instance>/<environment>.
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CgroupTree, EnvironmentCgroup } from './environment-cgroup.js';
 import { assertCgroupName } from './environment-cgroup.js';
@@ -48,6 +48,22 @@ export class CgroupV1Tree implements CgroupTree {
       throw err;
     }
     return group;
+  }
+
+  rename(group: EnvironmentCgroup, name: string): EnvironmentCgroup {
+    assertCgroupName(name);
+    assertCgroupName(group.name);
+    const done: Controller[] = [];
+    try {
+      for (const c of CONTROLLERS) {
+        renameSync(join(this.parents[c], group.name), join(this.parents[c], name));
+        done.push(c);
+      }
+    } catch (err) {
+      for (const c of done) renameSync(join(this.parents[c], name), join(this.parents[c], group.name));
+      throw err;
+    }
+    return this.handle(name);
   }
 
   existing(): EnvironmentCgroup[] {

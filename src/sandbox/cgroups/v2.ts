@@ -57,6 +57,11 @@ export class CgroupV2Tree implements CgroupTree {
     return group;
   }
 
+  /** The kernel does not rename cgroup v2 directories: a group created ahead of demand keeps its name. */
+  rename(group: EnvironmentCgroup, _name: string): EnvironmentCgroup {
+    return group;
+  }
+
   prune(): void {
     removeDir(this.parent);
     removeEmptyChildren(dirname(this.parent));
