@@ -83,6 +83,8 @@ export class SpareLaunchers {
   private readonly spares: Launcher[] = [];
   private readonly onExit = new Map<Launcher, () => void>();
   private starting = 0;
+  /** Launchers being started, so that close() also waits for (and ends) those. */
+  private readonly pending = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -109,6 +111,8 @@ export class SpareLaunchers {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer !== null) clearTimeout(this.timer);
+    // Launchers still starting are disposed as they arrive (closed is set): wait for those too.
+    await Promise.all(this.pending);
     const spares = this.spares.splice(0);
     await Promise.all(spares.map((l) => this.dispose(l)));
   }
@@ -124,10 +128,10 @@ export class SpareLaunchers {
   private fill(): void {
     while (!this.closed && this.spares.length + this.starting < this.size) {
       this.starting++;
-      this.startOne().then(
+      const started = this.startOne().then(
         (launcher) => {
           this.starting--;
-          if (this.closed || launcher.child.exitCode !== null) return void this.dispose(launcher);
+          if (this.closed || launcher.child.exitCode !== null) return this.dispose(launcher);
           const listener = () => {
             // Died while waiting (its cgroup could not be joined): drop it; a later take refills.
             const i = this.spares.indexOf(launcher);
@@ -146,6 +150,8 @@ export class SpareLaunchers {
           this.refill(FAILURE_BACKOFF_MS);
         },
       );
+      this.pending.add(started);
+      void started.finally(() => this.pending.delete(started));
     }
   }
 
@@ -164,7 +170,9 @@ export class SpareLaunchers {
       if (launcher.child.exitCode !== null || launcher.child.signalCode !== null) resolve();
       else launcher.child.once('exit', () => resolve());
     });
-    // An empty command: the launcher exits without running anything.
+    // Waited for: the exit must keep the event loop alive (a waiting launcher does not).
+    holdEventLoop(launcher.child, true);
+    // An empty command: the launcher leaves and removes its cgroup, and exits without running anything.
     launcher.child.stdin?.end();
     await exited;
     await launcher.cgroup.remove().catch(() => undefined);
