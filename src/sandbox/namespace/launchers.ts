@@ -9,7 +9,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { readPids } from '../cgroups/files.js';
 import type { CgroupTree, EnvironmentCgroup, EnvironmentLimits } from '../cgroups/index.js';
+import { waitUntil } from '../cgroups/wait.js';
 
 /** A launcher in its cgroup, not yet told what to run. */
 export interface Launcher {
@@ -76,6 +78,8 @@ const WAITING_LIMITS: EnvironmentLimits = {
 };
 /** Refills start this long after a take, so the cold start that took one gets the CPU first. */
 const REFILL_DELAY_MS = 20;
+/** A launcher not in its cgroups after this long is given up. */
+const JOIN_TIMEOUT_MS = 5_000;
 /** After a failed start, refilling pauses this long. */
 const FAILURE_BACKOFF_MS = 2_000;
 
@@ -157,9 +161,22 @@ export class SpareLaunchers {
 
   private async startOne(): Promise<Launcher> {
     const cgroup = this.tree.create(`l-${randomBytes(6).toString('hex')}`, WAITING_LIMITS);
+    let launcher: Launcher | undefined;
     try {
-      return await startLauncher(this.paths, cgroup);
+      launcher = await startLauncher(this.paths, cgroup);
+      // Spare only once it is in every cgroup (it joins them in order, the last one last): until then its
+      // cgroup cannot be renamed for an environment under it.
+      const { child } = launcher;
+      const last = cgroup.procsFiles[cgroup.procsFiles.length - 1] ?? '';
+      const joined = await waitUntil(
+        () => child.exitCode !== null || readPids(last).includes(child.pid ?? -1),
+        JOIN_TIMEOUT_MS,
+        1,
+      );
+      if (!joined || child.exitCode !== null) throw new Error('a sandbox launcher did not join its cgroups');
+      return launcher;
     } catch (err) {
+      launcher?.child.kill('SIGKILL');
       await cgroup.remove().catch(() => undefined);
       throw err;
     }
