@@ -129,6 +129,11 @@ export interface SandboxDriver {
   start(spec: SandboxSpec): Promise<Sandbox>;
   /** Removes what crashed earlier runs left behind (cgroups, mounts, scratch dirs). Called once at start. */
   cleanupStale(): Promise<void>;
+  /**
+   * Ends what the driver keeps started ahead of demand (e.g. launchers waiting in their cgroups), when the
+   * server stops; environments are ended by their owners first. Optional: drivers that keep nothing omit it.
+   */
+  shutdown?(): Promise<void>;
 }
 
 /** The result of probing a host for a tier: usable, or why not. */

@@ -40,6 +40,7 @@ import {
   runtimeExitReason,
 } from './outcome.js';
 import type { PrewarmedRuntime, PrewarmedRuntimes } from './prewarmed-runtimes.js';
+import type { StartQueue, StartRelease } from './start-queue.js';
 
 /** What every environment of a worker shares. */
 export interface EnvironmentContext {
@@ -60,6 +61,8 @@ export interface EnvironmentContext {
   readonly onError: (err: unknown, context: string) => void;
   /** Runtimes started ahead of demand that a cold start can specialise (absent: every start is fresh). */
   readonly prewarmed?: PrewarmedRuntimes;
+  /** Bounds how many environments start at once (start-queue.ts); absent: no bound. */
+  readonly starts?: StartQueue;
 }
 
 const MIB = 1024 * 1024;
@@ -90,6 +93,10 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
   private readonly log: EnvironmentLogStream;
   private readonly timeoutMs: number;
   private readonly createdAt = performance.now();
+  /** When init began: after waiting for a place to start or for a pre-warmed runtime, which are not init. */
+  private initStartedAt = this.createdAt;
+  /** The place this environment holds in the start queue until its init ends. */
+  private releaseStart: StartRelease | null = null;
   private sandbox: Sandbox | null = null;
   private listener: RuntimeApiListener | null = null;
   private current: Invocation | null = null;
@@ -201,6 +208,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
   onReady(): void {
     if (this.state !== 'initializing' && this.state !== 'draining') return;
     if (this.initTimer !== null) clearTimeout(this.initTimer);
+    this.endStart();
     // INIT ran with boosted CPU (as Lambda's does); invocations run with MemorySize's share.
     this.sandbox?.endInitBoost?.();
     const inv = this.current;
@@ -210,7 +218,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
       if (this.isDead()) void this.destroy(false);
       return;
     }
-    this.initDurationMs = performance.now() - this.createdAt;
+    this.initDurationMs = performance.now() - this.initStartedAt;
     this.apply('ready');
     this.begin(inv);
   }
@@ -247,6 +255,11 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
     const { ctx, spec } = this;
     const prewarmed = await ctx.prewarmed?.take(spec);
     if (prewarmed !== undefined) return this.specialise(prewarmed);
+    if (ctx.starts !== undefined) {
+      this.releaseStart = await ctx.starts.acquire();
+      if (this.isDead()) return this.endStart();
+    }
+    this.initStartedAt = performance.now();
     const transport = ctx.driver.capabilities.runtimeApiTransport;
     this.listener = await ctx.runtimeApi.open(
       this.session,
@@ -305,6 +318,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
   private async specialise(prewarmed: PrewarmedRuntime): Promise<void> {
     const { ctx, spec } = this;
     if (this.isDead()) return prewarmed.destroy();
+    this.initStartedAt = performance.now();
     this.prewarmed = prewarmed;
     this.listener = prewarmed.listener;
     this.sandbox = prewarmed.sandbox;
@@ -333,7 +347,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
     const requestId = this.current?.requestId ?? '';
     const seconds = this.ctx.initTimeoutMs / 1000;
     this.log.line(
-      `INIT_REPORT Init Duration: ${(performance.now() - this.createdAt).toFixed(2)} ms\tPhase: init\tStatus: timeout`,
+      `INIT_REPORT Init Duration: ${(performance.now() - this.initStartedAt).toFixed(2)} ms\tPhase: init\tStatus: timeout`,
     );
     this.initFailed(
       'init',
@@ -392,7 +406,7 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
     this.initFailure ??= errorType;
     const inv = this.current;
     if (inv !== null) {
-      this.invokeStartedAt = this.createdAt;
+      this.invokeStartedAt = this.initStartedAt;
       this.log.begin(startLine(inv.requestId, this.spec.version), inv.tail);
     }
     this.finish('environment-error', payload, errorType, cause, event);
@@ -540,7 +554,15 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
     void this.end('keep-alive-expired');
   }
 
+  /** Init is over (or never began): the next environment may start. */
+  private endStart(): void {
+    const release = this.releaseStart;
+    this.releaseStart = null;
+    release?.();
+  }
+
   private clearTimers(): void {
+    this.endStart();
     for (const t of [this.initTimer, this.timeoutTimer, this.freezeTimer, this.keepAliveTimer]) {
       if (t !== null) clearTimeout(t);
     }

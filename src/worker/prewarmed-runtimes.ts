@@ -15,7 +15,7 @@ import type { PrewarmedRuntimeApiListener, RuntimeApi } from '../runtime-api/ind
 import type { GuestLayout, Sandbox, SandboxDriver } from '../sandbox/index.js';
 import { linkTrees } from './code-links.js';
 import { isNodeRuntime, runtimeDefaults } from './guest-environment.js';
-import { hostPython } from './launch-command.js';
+import { NODE_RUNTIME_FLAGS, hostPython } from './launch-command.js';
 
 export type RuntimeFamily = 'nodejs' | 'python';
 
@@ -34,6 +34,8 @@ const READY_TIMEOUT_MS = 10_000;
 const FAILURE_BACKOFF_MS = 2_000;
 /** Refills start this long after a take, so the cold start that took one gets the CPU first. */
 const REFILL_DELAY_MS = 20;
+/** While environments are starting, a refill looks again this often. */
+const DEFERRED_REFILL_DELAY_MS = 50;
 
 /**
  * Variables a runtime reads once when its process starts (interpreter options, the loader's library path,
@@ -118,6 +120,8 @@ export interface PrewarmedRuntimesOptions {
   /** How many waiting runtimes to keep per family (config.prewarmPerRuntime). */
   readonly perRuntime: number;
   readonly families?: readonly RuntimeFamily[];
+  /** While this says so (environments are starting), refilling waits. */
+  readonly deferRefill?: () => boolean;
   readonly onError: (err: unknown, context: string) => void;
 }
 
@@ -184,9 +188,9 @@ export class PrewarmedRuntimes {
     this.owned.clear();
   }
 
-  private scheduleRefill(family: RuntimeFamily): void {
+  private scheduleRefill(family: RuntimeFamily, after = REFILL_DELAY_MS): void {
     if (this.closed || this.refillTimers.has(family)) return;
-    const delay = Math.max(REFILL_DELAY_MS, (this.pausedUntil.get(family) ?? 0) - Date.now());
+    const delay = Math.max(after, (this.pausedUntil.get(family) ?? 0) - Date.now());
     this.refillTimers.set(
       family,
       setTimeout(() => {
@@ -201,6 +205,10 @@ export class PrewarmedRuntimes {
     if (this.closed || entries === undefined) return;
     if ((this.pausedUntil.get(family) ?? 0) > Date.now()) {
       this.scheduleRefill(family);
+      return;
+    }
+    if (entries.length < this.options.perRuntime && this.options.deferRefill?.() === true) {
+      this.scheduleRefill(family, DEFERRED_REFILL_DELAY_MS);
       return;
     }
     while (entries.length < this.options.perRuntime) {
@@ -277,7 +285,7 @@ export class PrewarmedRuntimes {
         layerDirs: [optDir],
         runtimeDir,
         hostExecutables: [executable],
-        command: [executable, entry],
+        command: family === 'nodejs' ? [executable, ...NODE_RUNTIME_FLAGS, entry] : [executable, entry],
         env,
         memoryMb: PREWARMED_MEMORY_MB,
         ephemeralStorageMb: PREWARMED_EPHEMERAL_STORAGE_MB,

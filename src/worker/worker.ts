@@ -26,6 +26,7 @@ import {
   ProvisionedConcurrency,
   type ProvisionedTarget,
 } from './provisioned-concurrency.js';
+import { StartQueue, defaultConcurrentStarts } from './start-queue.js';
 
 export interface WorkerOptions {
   readonly driver: SandboxDriver;
@@ -58,6 +59,11 @@ export interface WorkerOptions {
   readonly prewarmPerRuntime?: number;
   /** Directory for pre-warmed environments' /var/task and /opt: on the code's filesystem (hard links). */
   readonly prewarmDir?: string;
+  /**
+   * How many environments start at once (start-queue.ts); more wait for a place, in order. Default: two
+   * per core.
+   */
+  readonly concurrentStarts?: number;
 }
 
 export interface WorkerStats {
@@ -65,6 +71,8 @@ export interface WorkerStats {
   readonly memoryInUseMb: number;
   readonly memoryBudgetMb: number;
   readonly byState: Readonly<Record<EnvironmentState, number>>;
+  /** Environments starting now (at most concurrentStarts) and waiting for a place to start. */
+  readonly starts: { readonly starting: number; readonly waiting: number };
   /** Pre-warmed runtimes waiting (ready) or being started, per language; absent when they are off. */
   readonly prewarmed?: Readonly<Record<RuntimeFamily, { readonly ready: number; readonly starting: number }>>;
 }
@@ -110,9 +118,12 @@ class ExecutionWorker implements Worker {
   private inUseMb = 0;
   private closed = false;
   private readonly provisionedConcurrency: ProvisionedConcurrency;
+  private readonly starts: StartQueue;
 
   constructor(private readonly options: WorkerOptions) {
     const socketDir = options.socketDir ?? join(tmpdir(), `kindling-runtime-api-${process.pid}`);
+    const starts = new StartQueue(options.concurrentStarts ?? defaultConcurrentStarts());
+    this.starts = starts;
     if (options.driver.capabilities.runtimeApiTransport === 'unix') mkdirSync(socketDir, { recursive: true });
     this.ctx = {
       driver: options.driver,
@@ -127,7 +138,8 @@ class ExecutionWorker implements Worker {
       keepAliveMs: options.keepAliveMs,
       shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
       onError: options.onError ?? (() => undefined),
-      prewarmed: this.prewarmedRuntimes(options, socketDir),
+      prewarmed: this.prewarmedRuntimes(options, socketDir, starts),
+      starts,
     };
     this.ctx.prewarmed?.start();
     this.provisionedConcurrency = new ProvisionedConcurrency(
@@ -136,7 +148,11 @@ class ExecutionWorker implements Worker {
     );
   }
 
-  private prewarmedRuntimes(options: WorkerOptions, socketDir: string): PrewarmedRuntimes | undefined {
+  private prewarmedRuntimes(
+    options: WorkerOptions,
+    socketDir: string,
+    starts: StartQueue,
+  ): PrewarmedRuntimes | undefined {
     const perRuntime = options.prewarmPerRuntime ?? 0;
     const { driver, runtimeApi } = options;
     if (perRuntime <= 0 || !driver.capabilities.filesystemIsolation || runtimeApi.openPrewarmed === undefined)
@@ -148,6 +164,9 @@ class ExecutionWorker implements Worker {
       socketDir,
       slotsDir: options.prewarmDir ?? join(socketDir, '..', 'prewarmed'),
       perRuntime,
+      // A burst of cold starts takes the waiting runtimes first; refilling waits until the burst is over,
+      // rather than taking cores from the environments being started for it.
+      deferRefill: () => starts.pending > 0,
       onError: options.onError ?? (() => undefined),
     });
   }
@@ -276,6 +295,9 @@ class ExecutionWorker implements Worker {
     await Promise.all(envs.map((env) => env.end('shutdown')));
     await Promise.all(envs.map((env) => env.ended));
     await prewarmed;
+    await this.options.driver
+      .shutdown?.()
+      .catch((err) => this.ctx.onError(err, 'shutting the sandbox driver down'));
     this.pools.clear();
   }
 
@@ -294,6 +316,7 @@ class ExecutionWorker implements Worker {
       memoryInUseMb: this.inUseMb,
       memoryBudgetMb: this.options.memoryBudgetMb,
       byState,
+      starts: { starting: this.starts.starting, waiting: this.starts.waitingForPlace },
       ...(this.ctx.prewarmed !== undefined && { prewarmed: this.ctx.prewarmed.counts() }),
     };
   }

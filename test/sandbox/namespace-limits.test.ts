@@ -228,7 +228,9 @@ describe('namespace driver: limits and cleanup', { skip }, () => {
     }
   });
 
-  it('leaves no environment cgroup behind after all of the above', () => {
+  it('leaves no environment cgroup behind after all of the above', async () => {
+    // Launchers kept ready for the next environments (launchers.ts) end with the driver.
+    await h.driver.shutdown();
     const parent = join(cgroupDirs(h.dataDir, 'x')[0]!, '..');
     const left = existsSync(parent)
       ? readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory())

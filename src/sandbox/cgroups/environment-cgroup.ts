@@ -8,7 +8,10 @@ export interface EnvironmentCgroup {
   readonly procsFiles: readonly string[];
   /** Writes the limits (memory, CPU quota and share, pids); also to change them while processes run. */
   apply(limits: EnvironmentLimits): void;
-  /** Stops every process (the freezer); resolves once the kernel reports the group frozen. */
+  /**
+   * Stops every process (the freezer); resolves once the kernel reports the group frozen, or once a thaw
+   * has been asked for meanwhile.
+   */
   freeze(): Promise<void>;
   thaw(): void;
   /** SIGKILL to every process of the group, then waits until none is left. */
@@ -28,6 +31,12 @@ export interface CgroupTree {
   /** Human-readable location, for logs: e.g. "/sys/fs/cgroup/memory/kindling/k1a2b3c4d5e6". */
   readonly description: string;
   create(name: string, limits: EnvironmentLimits): EnvironmentCgroup;
+  /**
+   * Gives a cgroup created ahead of demand its environment's name, with its processes in it; `group` is
+   * not to be used afterwards. cgroup v1 renames the directories; cgroup v2 cannot rename a cgroup, so there
+   * the group keeps its name (returned as it is).
+   */
+  rename(group: EnvironmentCgroup, name: string): EnvironmentCgroup;
   /** Handles to every environment cgroup that exists under this instance (for crash cleanup). */
   existing(): EnvironmentCgroup[];
   /**

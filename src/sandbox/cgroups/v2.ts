@@ -57,6 +57,11 @@ export class CgroupV2Tree implements CgroupTree {
     return group;
   }
 
+  /** The kernel does not rename cgroup v2 directories: a group created ahead of demand keeps its name. */
+  rename(group: EnvironmentCgroup, _name: string): EnvironmentCgroup {
+    return group;
+  }
+
   prune(): void {
     removeDir(this.parent);
     removeEmptyChildren(dirname(this.parent));
@@ -99,12 +104,18 @@ class CgroupV2Environment implements EnvironmentCgroup {
     return join(this.dir, 'cgroup.events');
   }
 
+  /** Bumped by every thaw: a freeze stops waiting once the group has been thawed again. */
+  private thaws = 0;
+
   async freeze(): Promise<void> {
+    const generation = this.thaws;
     writeControl(join(this.dir, 'cgroup.freeze'), '1');
-    await waitUntil(() => readKey(this.events, 'frozen') === 1, 2000);
+    // Polled on timers, not spun (see v1.ts): idle environments are frozen after every invoke.
+    await waitUntil(() => this.thaws !== generation || readKey(this.events, 'frozen') === 1, 2000, 1);
   }
 
   thaw(): void {
+    this.thaws++;
     writeControl(join(this.dir, 'cgroup.freeze'), '0');
   }
 

@@ -6,7 +6,6 @@
 // src/runtimes/agent/init.c (PID 1 inside: drops to the sandbox user, forwards the Runtime API),
 // native/seccomp-policy.c (the filter), ../cgroups/ (cgroup files). This file only plans and supervises.
 
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { assertCgroupName } from '../cgroups/environment-cgroup.js';
 import {
   type CgroupHierarchy,
   type CgroupTree,
+  type EnvironmentLimits,
   NO_CPU_QUOTA,
   limitsForMemory,
   openCgroupTree,
@@ -38,6 +38,7 @@ import {
 import { NamespaceEnvironment } from './environment.js';
 import { SANDBOX_GID, SANDBOX_HOSTNAME, SANDBOX_UID, prepareGuestEtc } from './guest-etc.js';
 import { hostExecutableBinds } from './host-executables.js';
+import { type Launcher, SpareLaunchers, runOnLauncher, startLauncher } from './launchers.js';
 import { optSource } from './layers.js';
 
 export { probeNamespaceTier, type NamespaceProbe } from './probe.js';
@@ -56,6 +57,8 @@ export interface NamespaceDriverOptions {
   readonly hierarchy: CgroupHierarchy;
   readonly artifacts?: NativeArtifacts;
   readonly log?: (msg: string) => void;
+  /** Launchers kept started in their cgroups ahead of demand (launchers.ts); default 2, 0 for none. */
+  readonly spareLaunchers?: number;
 }
 
 /** A stable name for this server instance's cgroup subtree: one per data directory. */
@@ -91,6 +94,7 @@ export class NamespaceDriver implements SandboxDriver {
   private etcDir: string | undefined;
   private warnedEgress = false;
   private readonly live = new Set<NamespaceEnvironment>();
+  private readonly spares: SpareLaunchers;
 
   constructor(opts: NamespaceDriverOptions) {
     this.artifacts = opts.artifacts ?? nativeArtifacts();
@@ -100,6 +104,9 @@ export class NamespaceDriver implements SandboxDriver {
     this.optCacheDir = join(this.stateDir, 'opt');
     this.systemRoot = systemRootArguments();
     this.log = opts.log ?? (() => undefined);
+    this.spares = new SpareLaunchers(this.tree, this.artifacts, opts.spareLaunchers ?? 2, (err) =>
+      this.log(`starting a spare sandbox launcher: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   /** Where the environments' cgroups live, for logs and operators. */
@@ -160,24 +167,11 @@ export class NamespaceDriver implements SandboxDriver {
 
     const limits = limitsForMemory(spec.memoryMb);
     const boosted = spec.initCpuBoost === true;
-    const cgroup = this.tree.create(spec.id, boosted ? { ...limits, cpuQuotaUs: NO_CPU_QUOTA } : limits);
+    const applied = boosted ? { ...limits, cpuQuotaUs: NO_CPU_QUOTA } : limits;
+    const launcher = await this.launcher(spec.id, applied);
     try {
-      const seccomp = openSync(this.artifacts.seccomp, 'r');
-      let child: ReturnType<typeof spawn>;
-      try {
-        // The launcher and bubblewrap run as root on the host: they get an empty environment (the
-        // function's variables reach the runtime through the init's ENV_FD only).
-        child = spawn(this.artifacts.enter, [...cgroup.procsFiles, '--', this.artifacts.bwrap, ...args], {
-          env: {},
-          stdio: ['ignore', 'pipe', 'ignore', 'pipe', seccomp, 'pipe'],
-        });
-      } finally {
-        closeSync(seccomp);
-      }
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
+      const { child, cgroup } = launcher;
+      runOnLauncher(launcher, [this.artifacts.bwrap, ...args]);
       child.stdout?.on('data', spec.onOutput);
       const envPipe = (child.stdio as unknown as (Writable | null)[])[5];
       if (!envPipe) throw new Error('the environment pipe was not created');
@@ -187,6 +181,34 @@ export class NamespaceDriver implements SandboxDriver {
       env.initLimits(spec.memoryMb, boosted);
       this.live.add(env);
       return env;
+    } catch (err) {
+      launcher.child.kill('SIGKILL');
+      await launcher.cgroup.remove().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** A launcher in a cgroup with `limits`: a spare one (launchers.ts), else one started now. */
+  private async launcher(id: string, limits: EnvironmentLimits): Promise<Launcher> {
+    const spare = this.spares.take();
+    if (spare !== undefined) {
+      let cgroup = spare.cgroup;
+      try {
+        // Named after its environment (as on-demand ones are), for operators and cleanup alike.
+        cgroup = this.tree.rename(spare.cgroup, id);
+        cgroup.apply(limits);
+        return { cgroup, child: spare.child };
+      } catch (err) {
+        spare.child.kill('SIGKILL');
+        await cgroup.remove().catch(() => undefined);
+        this.log(
+          `a spare sandbox launcher could not be used: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
+    const cgroup = this.tree.create(id, limits);
+    try {
+      return await startLauncher(this.artifacts, cgroup);
     } catch (err) {
       await cgroup.remove().catch(() => undefined);
       throw err;
@@ -211,8 +233,15 @@ export class NamespaceDriver implements SandboxDriver {
     this.etcDir = prepareGuestEtc(join(this.stateDir, 'etc'));
   }
 
+  /** Ends the launchers waiting for environments to come; the instance's cgroups go with the last one. */
+  async shutdown(): Promise<void> {
+    await this.spares.close();
+    if (this.live.size === 0) this.tree.prune();
+  }
+
   /** Ends every environment this driver started (server shutdown). */
   async destroyAll(): Promise<void> {
     await Promise.all([...this.live].map((env) => env.destroy()));
+    await this.shutdown();
   }
 }
