@@ -103,9 +103,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[] | '*'>> = {
   // The `kindling` command starts the server (main.ts) and is otherwise an AWS client.
   cli: ['main.ts', 'config.ts', 'api', 'errors.ts'],
   // The edge: decode → call a domain function → encode. Never the store directly.
-  api: ['control', 'invoke', 'queues', 'triggers', 'telemetry', 'errors.ts', 'config.ts'],
+  api: ['control', 'invoke', 'queues', 'triggers', 'telemetry', 'errors.ts', 'config.ts', 'json-depth.ts'],
   control: ['store', 'errors.ts'],
-  invoke: ['control', 'worker', 'queues', 'store', 'errors.ts'],
+  invoke: ['control', 'worker', 'queues', 'store', 'errors.ts', 'json-depth.ts'],
   triggers: ['control', 'invoke', 'queues', 'store', 'errors.ts'],
   queues: ['store', 'errors.ts'],
   telemetry: ['store', 'errors.ts'],
@@ -118,6 +118,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[] | '*'>> = {
   runtimes: [],
   'config.ts': [],
   'errors.ts': [],
+  // A JSON nesting measure for values taken from outside (API bodies, async payloads).
+  'json-depth.ts': [],
 };
 
 /** Domain modules never see HTTP objects (STYLE §5): the API and the Runtime API own the sockets. */

@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import { type ZodTypeAny, z } from 'zod';
 import type { AliasConfiguration, FunctionConfiguration, LayerVersion } from '../../control/index.js';
 import { Errors, validationMessage } from '../../errors.js';
+import { nestsDeeperThan } from '../../json-depth.js';
 import type { ApiRequest, ApiResponse } from '../http.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 
 /** Lambda's LastModified style: 2024-01-01T00:00:00.000+0000. */
 export const lambdaDate = (iso: string) => iso.replace(/Z$/, '+0000');
@@ -40,7 +41,7 @@ export function decodeBody<S extends ZodTypeAny>(req: ApiRequest, schema: S): z.
       'Could not parse request body into json: the body is not a JSON object',
     );
   }
-  if (nestsDeeperThan(parsed)) {
+  if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
     throw Errors.invalidRequestContent(
       `Could not parse request body into json: the body nests deeper than ${MAX_JSON_DEPTH} levels`,
     );

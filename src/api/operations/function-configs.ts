@@ -11,9 +11,10 @@ import {
   paginate,
 } from '../../control/index.js';
 import { Errors } from '../../errors.js';
+import { nestsDeeperThan } from '../../json-depth.js';
 import type { ApiRequest, ApiResponse } from '../http.js';
 import { intQuery, optionalQuery } from './control-wire.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 
 export interface FunctionConfigDeps {
   readonly resolver: FunctionResolver;
@@ -69,7 +70,7 @@ export function jsonBody(req: ApiRequest): unknown {
   } catch {
     throw Errors.invalidRequestContent('Could not parse request body into json: malformed JSON.');
   }
-  if (nestsDeeperThan(parsed)) {
+  if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
     throw Errors.invalidRequestContent(
       `Could not parse request body into json: the body nests deeper than ${MAX_JSON_DEPTH} levels`,
     );

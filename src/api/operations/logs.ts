@@ -5,10 +5,11 @@
 
 import { type ZodType, z } from 'zod';
 import { LambdaServiceError, validationMessage } from '../../errors.js';
+import { nestsDeeperThan } from '../../json-depth.js';
 import { UnsupportedFilterPatternError } from '../../telemetry/filter-pattern.js';
 import type { FunctionLogs, LogGroupInfo, LogStreamInfo, StoredLogEvent } from '../../telemetry/logs.js';
 import type { ApiRequest, ApiResponse, JsonObject, RouteHandler, Routes } from '../http.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 
 export const LOGS_TARGET_PREFIX = 'Logs_20140328.';
 
@@ -278,7 +279,7 @@ function parseBody(body: Buffer): JsonObject {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw LogsErrors.serialization('Start of structure or map found where not expected.');
   }
-  if (nestsDeeperThan(parsed)) {
+  if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
     throw LogsErrors.serialization(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
   }
   return parsed as JsonObject;

@@ -3,6 +3,7 @@
 // epoch seconds, as rest-json writes them. Only the default schedule group exists.
 
 import { z } from 'zod';
+import { nestsDeeperThan } from '../../json-depth.js';
 import {
   type Schedule,
   ScheduleDefinitionSchema,
@@ -10,7 +11,7 @@ import {
   type Schedules,
 } from '../../triggers/schedules/index.js';
 import type { ApiRequest, Routes } from '../http.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 
 export interface SchedulerApiDeps {
   readonly schedules: Schedules;
@@ -96,7 +97,7 @@ function parse(req: ApiRequest): z.infer<typeof CreateBody> {
     throw ScheduleErrors.validation('The request body is not valid JSON.');
   }
   // The definition is stored as JSON (Target keeps members this server does not interpret): bound it first.
-  if (nestsDeeperThan(json)) {
+  if (nestsDeeperThan(json, MAX_JSON_DEPTH)) {
     throw ScheduleErrors.validation(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
   }
   // SECURITY: the definition is untrusted; the schema bounds every field before it is stored.

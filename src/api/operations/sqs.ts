@@ -7,6 +7,7 @@
 
 import { z } from 'zod';
 import type { LambdaServiceError } from '../../errors.js';
+import { nestsDeeperThan } from '../../json-depth.js';
 import {
   type MessageAttributeValue,
   QueueErrors,
@@ -16,7 +17,7 @@ import {
   queueNameFromUrl,
 } from '../../queues/index.js';
 import type { ApiRequest, ApiResponse, Routes } from '../http.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 
 export const SQS_TARGET_PREFIX = 'AmazonSQS.';
 const SQS_XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
@@ -182,7 +183,7 @@ export function registerSqsApi(routes: Routes, { queues }: SqsApiDeps): void {
       } catch {
         throw QueueErrors.invalidParameterValue('The request body is not valid JSON.');
       }
-      if (nestsDeeperThan(input)) {
+      if (nestsDeeperThan(input, MAX_JSON_DEPTH)) {
         throw QueueErrors.invalidParameterValue(
           `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
         );

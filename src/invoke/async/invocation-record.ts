@@ -3,6 +3,7 @@
 // and approximateInvokeCount, the request payload, and the response context and payload when the function
 // ran at least once.
 
+import { nestsDeeperThan } from '../../json-depth.js';
 import type { LastResponse, RecordCondition } from './model.js';
 
 export interface InvocationRecord {
@@ -42,18 +43,6 @@ export function payloadValue(payload: Buffer): unknown {
   // SECURITY: payloads (the caller's and the function's) are untrusted; one nesting deeper than any record
   // can be written travels as its text.
   return nestsDeeperThan(value, MAX_RECORD_PAYLOAD_DEPTH) ? text : value;
-}
-
-/** Iterative, so any depth is safe to measure. */
-function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (next.value === null || typeof next.value !== 'object') continue;
-    if (next.depth >= max) return true;
-    const children = Array.isArray(next.value) ? next.value : Object.values(next.value);
-    for (const child of children) stack.push({ value: child, depth: next.depth + 1 });
-  }
-  return false;
 }
 
 export function invocationRecord(input: {
