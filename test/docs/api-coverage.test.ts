@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { type KindlingHandle, repoRoot, startKindling } from '../helpers/server.js';
+import { signedFetch } from '../helpers/signed-fetch.js';
 
 interface Row {
   operation: string;
@@ -47,26 +46,15 @@ describe('docs/api-coverage.md', () => {
   });
   after(() => kindling.stop());
 
-  async function send(method: string, pathAndQuery: string): Promise<Response> {
+  function send(method: string, pathAndQuery: string): Promise<Response> {
     const url = new URL(pathAndQuery, kindling.endpoint);
-    const body = method === 'POST' || method === 'PUT' ? '{}' : undefined;
-    const signer = new SignatureV4({
-      credentials: kindling.credentials,
-      region: kindling.region,
-      service: 'lambda',
-      sha256: Sha256,
-    });
-    const signed = await signer.sign({
+    const hasBody = method === 'POST' || method === 'PUT';
+    return signedFetch(kindling, {
       method,
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
-      headers: { host: url.host, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body,
+      ...(hasBody ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}),
     });
-    return fetch(url, { method, headers: signed.headers, body });
   }
 
   const table = rows();

@@ -4,7 +4,6 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import {
   CreateAliasCommand,
   CreateFunctionUrlConfigCommand,
@@ -16,9 +15,8 @@ import {
   ResourceNotFoundException,
   UpdateFunctionUrlConfigCommand,
 } from '@aws-sdk/client-lambda';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { type KindlingHandle, startKindling } from '../helpers/server.js';
+import { signedFetch } from '../helpers/signed-fetch.js';
 import { createEventFunction, fnArn } from './events-helpers.js';
 
 /** The parts of the 2.0 event this test reads. */
@@ -202,26 +200,11 @@ describe('function URLs (e2e)', () => {
     );
     const target = new URL(`${created.FunctionUrl}secure?mode=echo`);
     assert.equal((await fetch(target)).status, 403);
-    const sign = async (service: string) => {
-      const signer = new SignatureV4({
-        credentials: k.credentials,
-        region: k.region,
-        service,
-        sha256: Sha256,
-      });
-      const signed = await signer.sign(
-        new HttpRequest({
-          method: 'GET',
-          protocol: 'http:',
-          hostname: target.hostname,
-          port: Number(target.port),
-          path: target.pathname,
-          query: { mode: 'echo' },
-          headers: { host: target.host },
-        }),
+    const sign = (service: string) =>
+      signedFetch(
+        { ...k, endpoint: target.origin },
+        { method: 'GET', path: target.pathname, query: { mode: 'echo' }, service },
       );
-      return fetch(target, { headers: signed.headers as Record<string, string> });
-    };
     const ok = await sign('lambda');
     assert.equal(ok.status, 200);
     const event = (await ok.json()) as {

@@ -4,7 +4,6 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import {
   CreateAliasCommand,
   CreateFunctionCommand,
@@ -12,10 +11,9 @@ import {
   PublishVersionCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-lambda';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { handlerZip } from '../control/zips.js';
 import { type KindlingHandle, startKindling } from '../helpers/server.js';
+import { signedFetch } from '../helpers/signed-fetch.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 const FN = 'fuzz';
@@ -219,34 +217,14 @@ describe('malformed input is answered with a 4xx, never a 500 (e2e)', { timeout:
   });
 
   async function send(c: Case): Promise<{ status: number; type: string | null; body: string }> {
-    const url = new URL(k.endpoint);
-    const query = c.query ?? {};
     const body = c.body ?? '';
-    const signer = new SignatureV4({
-      service: c.service ?? 'lambda',
-      region: k.region,
-      credentials: k.credentials,
-      sha256: Sha256,
-    });
-    const signed = await signer.sign(
-      new HttpRequest({
-        method: c.method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: Number(url.port),
-        path: c.path,
-        query: { ...query },
-        headers: { host: url.host, 'content-type': 'application/json', ...c.headers },
-        body,
-      }),
-    );
-    const search = Object.entries(query)
-      .map(([key, value]) => `${rfc3986(key)}=${rfc3986(value)}`)
-      .join('&');
-    const res = await fetch(`${k.endpoint}${c.path}${search ? `?${search}` : ''}`, {
+    const res = await signedFetch(k, {
       method: c.method,
-      headers: signed.headers as Record<string, string>,
-      ...(c.method === 'GET' || c.method === 'DELETE' ? {} : { body: new Uint8Array(Buffer.from(body)) }),
+      path: c.path,
+      query: c.query,
+      headers: { 'content-type': 'application/json', ...c.headers },
+      ...(c.method === 'GET' || c.method === 'DELETE' ? {} : { body }),
+      service: c.service,
     });
     const text = await res.text();
     // awsJson 1.0 (SQS) names the error in the body's __type only, after a namespace.
@@ -296,11 +274,3 @@ describe('malformed input is answered with a 4xx, never a 500 (e2e)', { timeout:
     assert.equal(res.status, 200, res.body);
   });
 });
-
-/** Percent-encoding as SigV4 canonicalises a query (RFC 3986 unreserved characters kept). */
-function rfc3986(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}

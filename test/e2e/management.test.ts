@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import {
   CreateAliasCommand,
   CreateFunctionCommand,
@@ -32,10 +31,9 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { handlerZip, makeZip } from '../control/zips.js';
 import { type KindlingHandle, startKindling } from '../helpers/server.js';
+import { signedFetch } from '../helpers/signed-fetch.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 const LAMBDA_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/;
@@ -78,29 +76,6 @@ describe('management API (AWS SDK v3)', { timeout: 120_000 }, () => {
     lambda?.destroy();
     await kindling?.stop();
   });
-
-  /** A SigV4-signed request with an arbitrary body (the SDK cannot send malformed JSON). */
-  async function signedFetch(method: string, path: string, body: string): Promise<Response> {
-    const url = new URL(path, kindling.endpoint);
-    const signer = new SignatureV4({
-      service: 'lambda',
-      region: kindling.region,
-      credentials: kindling.credentials,
-      sha256: Sha256,
-    });
-    const signed = await signer.sign(
-      new HttpRequest({
-        method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: Number(url.port),
-        path: url.pathname,
-        headers: { host: url.host, 'content-type': 'application/json' },
-        body,
-      }),
-    );
-    return fetch(url, { method, headers: signed.headers as Record<string, string>, body });
-  }
 
   it('CreateFunction answers 201, Pending, with AWS defaults; GetFunction shows Active', async () => {
     const zip = await zipV1;
@@ -277,7 +252,12 @@ describe('management API (AWS SDK v3)', { timeout: 120_000 }, () => {
       400,
       /^1 validation error detected: Value 'not a valid name' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern/,
     );
-    const notJson = await signedFetch('POST', '/2015-03-31/functions', '{not json');
+    const notJson = await signedFetch(kindling, {
+      method: 'POST',
+      path: '/2015-03-31/functions',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
     assert.equal(notJson.status, 400);
     assert.equal(notJson.headers.get('x-amzn-errortype')?.split(':')[0], 'InvalidRequestContentException');
   });
