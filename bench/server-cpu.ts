@@ -6,8 +6,10 @@
 // round, so that the machine's background load falls on all of them alike; it prints the medians.
 //
 //   npm run build && node --import tsx bench/server-cpu.ts [--build DIR ...] [--rounds 5] [--seconds 5]
-//     [--connections 32] [--cpu-prof DIR]
+//     [--connections 32] [--rate REQ_PER_S] [--cpu-prof DIR]
 //
+// --rate holds every build to the same request rate: on a busy host the CPU an invoke costs depends on
+// how many arrive per turn of the event loop, so builds compare best at one rate.
 // --cpu-prof DIR starts each server under `node --cpu-prof` and writes its profile into DIR when it stops.
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -32,6 +34,7 @@ interface Options {
   readonly seconds: number;
   readonly connections: number;
   readonly cpuProf: string | undefined;
+  readonly rate: number | undefined;
 }
 
 function options(argv: string[]): Options {
@@ -40,6 +43,7 @@ function options(argv: string[]): Options {
   let seconds = 5;
   let connections = 32;
   let cpuProf: string | undefined;
+  let rate: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1] ?? '';
     switch (argv[i]) {
@@ -55,6 +59,9 @@ function options(argv: string[]): Options {
       case '--connections':
         connections = Number(value);
         break;
+      case '--rate':
+        rate = Number(value);
+        break;
       case '--cpu-prof':
         cpuProf = resolve(value);
         break;
@@ -64,7 +71,7 @@ function options(argv: string[]): Options {
     i++;
   }
   if (builds.length === 0) builds.push(resolve(new URL('..', import.meta.url).pathname));
-  return { builds, rounds, seconds, connections, cpuProf };
+  return { builds, rounds, seconds, connections, cpuProf, rate };
 }
 
 /** utime and stime of one process so far, in µs (clock ticks of 10 ms). */
@@ -176,6 +183,7 @@ async function main(): Promise<void> {
         connections: opts.connections,
         durationS: opts.seconds,
         perConnection: () => [request],
+        overallRate: opts.rate,
       });
       const cpu1 = processCpuUs(server.pid);
       const userUs = cpu1.user - cpu0.user;
