@@ -1,7 +1,8 @@
 // The server's CPU per warm invoke under load: autocannon replays one signed Invoke of a 1 KB Node.js echo
 // (MemorySize 128, namespace tier) at concurrency N, and the server process's utime + stime
-// (/proc/PID/stat) over the run is divided by the invokes it completed. A CPU-time counter: it holds on a
-// busy shared host where throughput figures do not. Given several builds (each a directory holding
+// (/proc/PID/stat) over the run is divided by the invokes it completed; so is that of every process the
+// server started (its environments: sandbox init and runtime). CPU-time counters hold on a busy shared
+// host where throughput figures do not. Given several builds (each a directory holding
 // bin/kindling.js and its dist/), it starts one server per build and interleaves their runs round by
 // round, so that the machine's background load falls on all of them alike; it prints the medians.
 //
@@ -10,7 +11,8 @@
 //
 // --rate holds every build to the same request rate: on a busy host the CPU an invoke costs depends on
 // how many arrive per turn of the event loop, so builds compare best at one rate.
-// --cpu-prof DIR starts each server under `node --cpu-prof` and writes its profile into DIR when it stops.
+// --cpu-prof DIR starts each server under `node --cpu-prof` and writes its profile into DIR when it stops;
+// KINDLING_SERVER_NODE_FLAGS adds Node.js flags to each server (e.g. --perf-basic-prof for `perf record`).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { nodeEcho } from './lib/functions.js';
 import { benchCredentials, benchRegion, createFunction, lambdaClient } from './lib/kindling.js';
 import { invalidReason, runLoad } from './lib/load.js';
 import { prime } from './lib/prime.js';
+import { childTrees } from './lib/processes.js';
 import { oneKbPayload } from './lib/sdk-latency.js';
 import { type ReplayableRequest, signedInvoke } from './lib/signed-invoke.js';
 
@@ -88,12 +91,16 @@ interface Server {
   readonly client: LambdaClient;
   request: ReplayableRequest | undefined;
   readonly cpu: number[];
+  readonly guest: number[];
   readonly rps: number[];
 }
 
 async function startServer(build: string, cpuProf: string | undefined): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kindling-server-cpu-'));
   const flags = cpuProf === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProf];
+  // Extra Node.js flags for the server (e.g. --perf-basic-prof, to read `perf record` samples).
+  const extra = process.env.KINDLING_SERVER_NODE_FLAGS;
+  if (extra !== undefined && extra !== '') flags.push(...extra.split(' '));
   const child: ChildProcess = spawn(
     process.execPath,
     [...flags, join(build, 'bin', 'kindling.js'), 'serve', '--host', '127.0.0.1', '--port', '0'],
@@ -134,7 +141,42 @@ async function startServer(build: string, cpuProf: string | undefined): Promise<
     child.stderr?.on('data', onData);
     child.once('exit', (code) => fail(new Error(`server exited (${code}):\n${out}`)));
   });
-  return { build, pid, endpoint, client: lambdaClient(endpoint, 64), request: undefined, cpu: [], rps: [] };
+  return {
+    build,
+    pid,
+    endpoint,
+    client: lambdaClient(endpoint, 64),
+    request: undefined,
+    cpu: [],
+    guest: [],
+    rps: [],
+  };
+}
+
+/** utime + stime of every process the server started (its environments, pre-warmed runtimes), by PID. */
+function descendantsCpuUs(pid: number): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const tree of childTrees(pid)) {
+    for (const p of tree.pids) {
+      try {
+        const cpu = processCpuUs(p);
+        byPid.set(p, cpu.user + cpu.system);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+  return byPid;
+}
+
+/** CPU the processes alive at both readings used between them. */
+function usedBetween(a: Map<number, number>, b: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, us] of b) {
+    const before = a.get(pid);
+    if (before !== undefined) sum += us - before;
+  }
+  return sum;
 }
 
 /** Busy CPU time of the whole host so far, in µs (/proc/stat: everything but idle and iowait). */
@@ -177,6 +219,7 @@ async function main(): Promise<void> {
       await prime(server.endpoint, Array(opts.connections).fill(request));
       const cpu0 = processCpuUs(server.pid);
       const host0 = hostBusyUs();
+      const guests0 = descendantsCpuUs(server.pid);
       const self0 = process.cpuUsage();
       const run = await runLoad({
         url: server.endpoint,
@@ -189,11 +232,13 @@ async function main(): Promise<void> {
       const userUs = cpu1.user - cpu0.user;
       const cpuUs = userUs + cpu1.system - cpu0.system;
       const hostUs = hostBusyUs() - host0;
+      const guestsUs = usedBetween(guests0, descendantsCpuUs(server.pid));
       const self = process.cpuUsage(self0);
       const loadUs = self.user + self.system;
       const invalid = invalidReason(run);
       if (invalid !== undefined) throw new Error(`${server.build}: ${invalid}`);
       server.cpu.push(cpuUs / run.ok);
+      server.guest.push(guestsUs / run.ok);
       server.rps.push(run.rps);
       console.log(
         JSON.stringify({
@@ -203,9 +248,10 @@ async function main(): Promise<void> {
           rps: Math.round(run.rps),
           serverCpuPerInvokeUs: Math.round(cpuUs / run.ok),
           serverUserPerInvokeUs: Math.round(userUs / run.ok),
-          // The load generator's own CPU, and everything else on the host (guests, other work).
+          // The environments' processes (sandbox init and runtime), the load generator, everything else.
+          guestCpuPerInvokeUs: Math.round(guestsUs / run.ok),
           loadGeneratorCpuPerInvokeUs: Math.round(loadUs / run.ok),
-          restOfHostCpuPerInvokeUs: Math.round((hostUs - cpuUs - loadUs) / run.ok),
+          restOfHostCpuPerInvokeUs: Math.round((hostUs - cpuUs - loadUs - guestsUs) / run.ok),
           hostBusyCores: Math.round((hostUs / (run.durationS * 1e6)) * 100) / 100,
         }),
       );
@@ -218,6 +264,7 @@ async function main(): Promise<void> {
         rounds: server.cpu.length,
         connections: opts.connections,
         medianServerCpuPerInvokeUs: Math.round(median(server.cpu)),
+        medianGuestCpuPerInvokeUs: Math.round(median(server.guest)),
         medianRps: Math.round(median(server.rps)),
       }),
     );

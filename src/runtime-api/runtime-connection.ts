@@ -26,6 +26,8 @@ const MAX_HEAD_BYTES = 16 * 1024;
  * answers without bound: past this many unanswered requests its connection is closed.
  */
 const MAX_QUEUED_REPLIES = 256;
+/** SECURITY: bytes held for a connection waiting to be handed over (an answer and a head at most). */
+const MAX_STALLED_BYTES = MAX_RESPONSE_BYTES + MAX_HEAD_BYTES;
 const HEAD_END = Buffer.from('\r\n\r\n');
 /** Characters node:http refuses in a header value (its checkInvalidHeaderChar). */
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
@@ -111,6 +113,7 @@ export class RuntimeConnection {
     if (this.handedOver) return;
     if (this.stalled !== undefined) {
       this.stalled = this.stalled === null ? chunk : Buffer.concat([this.stalled, chunk]);
+      if (this.stalled.length > MAX_STALLED_BYTES) this.socket.destroy();
       return;
     }
     let buf = chunk;
@@ -322,7 +325,14 @@ export class RuntimeConnection {
     this.flushScheduled = false;
     const out = this.out;
     this.out = [];
-    if (!this.socket.destroyed) this.socket.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+    const socket = this.socket;
+    if (!socket.destroyed && !socket.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out))) {
+      // As node:http: a runtime that does not read its answers is not read from until it does.
+      socket.pause();
+      socket.once('drain', () => {
+        if (!this.handedOver && this.stalled === undefined) socket.resume();
+      });
+    }
     if (this.stalled !== undefined && this.replies.length === 0) {
       const unread = this.stalled;
       this.stalled = undefined;

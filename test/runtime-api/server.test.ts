@@ -396,6 +396,22 @@ describe("Runtime API: an answer with the next /next pipelined behind it (Kindli
     conn.socket.destroy();
   });
 
+  it('answers every pipelined request of a runtime that reads its answers late', async () => {
+    const conn = await rawConnection();
+    conn.socket.pause();
+    const count = 3000;
+    conn.socket.write(post('nobody', 'response', '{}').repeat(count));
+    await new Promise((r) => setTimeout(r, 200));
+    conn.socket.resume();
+    let all = '';
+    for (let i = 0; i < 500 && (all.match(/InvalidRequestID/g)?.length ?? 0) < count; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      all += await conn.until(/$/);
+    }
+    assert.equal(all.match(/HTTP\/1\.1 400 /g)?.length, count);
+    conn.socket.destroy();
+  });
+
   it('still refuses a /next sent while an answer is owed and none is arriving', async () => {
     const conn = await rawConnection();
     conn.socket.write(next);
