@@ -31,6 +31,8 @@ export interface LoadOptions {
    * two connections ever invoking the same function at once.
    */
   readonly perConnection: (index: number) => readonly ReplayableRequest[];
+  /** Requests per second across all connections; absent: as fast as answers come. */
+  readonly overallRate?: number;
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadRun> {
@@ -42,6 +44,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadRun> {
     duration: opts.durationS,
     timeout: 30,
     requests: first.map(toAutocannon),
+    ...(opts.overallRate !== undefined && { overallRate: opts.overallRate }),
     setupClient: (client) => {
       const index = next++;
       client.setRequests(opts.perConnection(index).map(toAutocannon));

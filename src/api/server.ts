@@ -235,13 +235,22 @@ function drain(req: IncomingMessage, max: number): Promise<void> {
 
 function send(res: ServerResponse, requestId: string, response: ApiResponse): void {
   const { body, contentType } = serialize(response.body);
-  const headers: Record<string, string | number | string[]> = { 'x-amzn-RequestId': requestId };
-  if (contentType !== undefined) headers['Content-Type'] = contentType;
-  if (response.headers !== undefined) {
-    for (const [name, value] of Object.entries(response.headers))
-      headers[name] = typeof value === 'string' ? value : [...value];
+  const extra = response.headers;
+  // A flat [name, value, ...] list: node:http writes it as it is, without building a header object. The
+  // operation's own headers win over the defaults; Content-Length is always the body's.
+  const headers: string[] = [];
+  if (extra?.['x-amzn-RequestId'] === undefined) headers.push('x-amzn-RequestId', requestId);
+  if (contentType !== undefined && extra?.['Content-Type'] === undefined)
+    headers.push('Content-Type', contentType);
+  if (extra !== undefined) {
+    for (const name in extra) {
+      const value = extra[name];
+      if (value === undefined || name === 'Content-Length') continue;
+      if (typeof value === 'string') headers.push(name, value);
+      else for (const v of value) headers.push(name, v);
+    }
   }
-  headers['Content-Length'] = body.length;
+  headers.push('Content-Length', String(body.length));
   res.writeHead(response.status, headers);
   res.end(body);
 }

@@ -2,13 +2,14 @@
 // rendering.renderInvokeHeaders: a header is only sent when it has a value) and the small JSON replies
 // RAPID gives for accepted posts and refused requests.
 
-import type { ServerResponse } from 'node:http';
 import type { RuntimeInvocation } from './invocation.js';
+import type { RuntimeReply } from './reply.js';
 
 const ACCEPTED = Buffer.from('{"status":"OK"}');
+const ACCEPTED_HEADERS = ['Content-Type', 'application/json', 'Content-Length', String(ACCEPTED.length)];
 
 export function renderInvocation(
-  res: ServerResponse,
+  reply: RuntimeReply,
   inv: RuntimeInvocation,
   deadlineMs: number,
   traceId: string,
@@ -30,40 +31,34 @@ export function renderInvocation(
   ];
   if (inv.clientContext !== undefined) headers.push('Lambda-Runtime-Client-Context', inv.clientContext);
   if (inv.cognitoIdentity !== undefined) headers.push('Lambda-Runtime-Cognito-Identity', inv.cognitoIdentity);
-  res.writeHead(200, headers);
-  res.end(inv.payload);
+  reply.send(200, headers, inv.payload);
 }
 
-export function renderAccepted(res: ServerResponse): void {
-  res.writeHead(202, ['Content-Type', 'application/json', 'Content-Length', String(ACCEPTED.length)]);
-  res.end(ACCEPTED);
+export function renderAccepted(reply: RuntimeReply): void {
+  reply.send(202, ACCEPTED_HEADERS, ACCEPTED);
 }
 
 /** RAPID's error reply: {"errorMessage","errorType"} with the given status. */
 export function renderError(
-  res: ServerResponse,
+  reply: RuntimeReply,
   status: number,
   errorType: string,
   errorMessage: string,
 ): void {
   const body = Buffer.from(JSON.stringify({ errorMessage, errorType }));
-  res.writeHead(status, ['Content-Type', 'application/json', 'Content-Length', String(body.length)]);
-  res.end(body);
+  reply.send(status, ['Content-Type', 'application/json', 'Content-Length', String(body.length)], body);
 }
 
 export function renderJson(
-  res: ServerResponse,
+  reply: RuntimeReply,
   status: number,
   value: unknown,
   extraHeaders: string[] = [],
 ): void {
   const body = Buffer.from(JSON.stringify(value));
-  res.writeHead(status, [
-    'Content-Type',
-    'application/json',
-    'Content-Length',
-    String(body.length),
-    ...extraHeaders,
-  ]);
-  res.end(body);
+  reply.send(
+    status,
+    ['Content-Type', 'application/json', 'Content-Length', String(body.length), ...extraHeaders],
+    body,
+  );
 }

@@ -4,20 +4,25 @@
 
 import { unlink } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+  createServer as createNetServer,
+} from 'node:net';
 import type { RuntimeApiEndpoint } from '../sandbox/driver.js';
 import { ASSIGNMENT_PATH, RuntimeAssignment } from './assignment.js';
 import { validExtensionErrorType, validRuntimeOrFunctionErrorType } from './error-type.js';
 import { MAX_EXTENSIONS } from './extensions.js';
 import type { ExtensionEventType } from './invocation.js';
+import { MAX_RESPONSE_BYTES } from './limits.js';
 import { renderAccepted, renderError, renderJson } from './render.js';
+import { httpReply } from './reply.js';
+import { RuntimeConnection } from './runtime-connection.js';
 import type { RuntimeSession } from './session.js';
 
-/**
- * Largest response a function may return: 6 MiB + 100 bytes (RIE interop.MaxPayloadSize); beyond it the
- * invocation fails with Function.ResponseSizeTooLarge (wire contract 2.3).
- */
-export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
+export { MAX_RESPONSE_BYTES };
+
 /** Error and registration bodies are small; a runtime sending more is cut off at this size. */
 const MAX_SMALL_BODY_BYTES = 1024 * 1024;
 
@@ -59,6 +64,7 @@ export function createRuntimeApi(options: RuntimeApiOptions = {}): RuntimeApi {
     handler: (req: IncomingMessage, res: ServerResponse) => void,
     endpointKind: 'tcp' | 'unix',
     unixPath: string | undefined,
+    session: () => RuntimeSession | null,
   ): Promise<RuntimeApiListener> {
     const server = createServer(handler);
     // A runtime's /next may wait for minutes (the environment sits frozen in between): no server-side
@@ -67,28 +73,56 @@ export function createRuntimeApi(options: RuntimeApiOptions = {}): RuntimeApi {
     server.headersTimeout = 0;
     server.keepAliveTimeout = 0;
     server.timeout = 0;
-    let endpoint: RuntimeApiEndpoint;
-    if (endpointKind === 'unix') {
-      if (unixPath === undefined) throw new Error('a unix Runtime API endpoint needs a socket path');
-      await unlink(unixPath).catch(() => undefined);
-      await listen(server, { path: unixPath });
-      endpoint = { kind: 'unix', path: unixPath };
-    } else {
+    if (endpointKind === 'tcp') {
       await listen(server, { host, port: 0 });
-      endpoint = { kind: 'tcp', host, port: (server.address() as AddressInfo).port };
+      const endpoint: RuntimeApiEndpoint = {
+        kind: 'tcp',
+        host,
+        port: (server.address() as AddressInfo).port,
+      };
+      return {
+        endpoint,
+        close: () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      };
     }
+    if (unixPath === undefined) throw new Error('a unix Runtime API endpoint needs a socket path');
+    // The Unix socket is where Kindling's own runtimes connect (and the sandbox's forwarder, for custom
+    // runtimes): an invocation's requests are served by the lean reader (runtime-connection.ts), anything
+    // else by node:http, to which a connection is handed over.
+    const sockets = new Set<Socket>();
+    const handOver = (socket: Socket, unread: Buffer | null) => {
+      server.emit('connection', socket);
+      if (unread !== null && unread.length > 0) socket.emit('data', unread);
+      socket.resume();
+    };
+    const lean = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      new RuntimeConnection(socket, { session, handOver });
+    });
+    await unlink(unixPath).catch(() => undefined);
+    await listen(lean, { path: unixPath });
     return {
-      endpoint,
+      endpoint: { kind: 'unix', path: unixPath },
       close: () =>
         new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
+          lean.close(() => resolve());
+          for (const socket of sockets) socket.destroy();
         }),
     };
   }
   return {
     open(session, endpointKind, unixPath) {
-      return serve((req, res) => guard(res, () => route(session, req, res)), endpointKind, unixPath);
+      return serve(
+        (req, res) => guard(res, () => route(session, req, res)),
+        endpointKind,
+        unixPath,
+        () => session,
+      );
     },
     async openPrewarmed(endpointKind, unixPath) {
       const assignment = new RuntimeAssignment();
@@ -109,6 +143,7 @@ export function createRuntimeApi(options: RuntimeApiOptions = {}): RuntimeApi {
         },
         endpointKind,
         unixPath,
+        () => session,
       );
       return {
         ...listener,
@@ -121,7 +156,10 @@ export function createRuntimeApi(options: RuntimeApiOptions = {}): RuntimeApi {
   };
 }
 
-function listen(server: Server, at: { host: string; port: number } | { path: string }): Promise<void> {
+function listen(
+  server: Server | NetServer,
+  at: { host: string; port: number } | { path: string },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(at, () => {
@@ -139,7 +177,7 @@ function guard(res: ServerResponse, step: () => void): void {
   try {
     step();
   } catch (err) {
-    if (!res.headersSent) renderError(res, 500, 'Runtime.Unknown', 'Internal error');
+    if (!res.headersSent) renderError(httpReply(res), 500, 'Runtime.Unknown', 'Internal error');
     else res.destroy();
     process.emitWarning(`Runtime API: ${String(err)}`);
   }
@@ -155,9 +193,9 @@ function route(session: RuntimeSession, req: IncomingMessage, res: ServerRespons
   const method = req.method;
   if (url === NEXT) {
     if (method !== 'GET') return notFound(req, res);
-    if (!session.next(res)) {
+    if (!session.next(httpReply(res))) {
       renderError(
-        res,
+        httpReply(res),
         403,
         'InvalidStateTransition',
         'The runtime must respond to the current invocation first',
@@ -175,7 +213,7 @@ function route(session: RuntimeSession, req: IncomingMessage, res: ServerRespons
     if (slash <= 0 || (action !== 'response' && action !== 'error')) return notFound(req, res);
     if (session.check(requestId) !== 'ok') {
       req.resume();
-      return renderError(res, 400, 'InvalidRequestID', 'Invalid request ID');
+      return renderError(httpReply(res), 400, 'InvalidRequestID', 'Invalid request ID');
     }
     session.answerArriving();
     if (action === 'response') return invocationResponse(session, requestId, req, res);
@@ -184,7 +222,7 @@ function route(session: RuntimeSession, req: IncomingMessage, res: ServerRespons
   if (url === INIT_ERROR && method === 'POST') {
     const errorType = validRuntimeOrFunctionErrorType(header(req, 'lambda-runtime-function-error-type'));
     return readBody(req, res, MAX_SMALL_BODY_BYTES, (body) => {
-      renderAccepted(res);
+      renderAccepted(httpReply(res));
       session.initError(errorType, body ?? Buffer.alloc(0));
     });
   }
@@ -216,7 +254,7 @@ function invocationResponse(
   readBody(req, res, MAX_RESPONSE_BYTES, (body) => {
     if (body === null) {
       renderError(
-        res,
+        httpReply(res),
         413,
         'RequestEntityTooLarge',
         `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
@@ -224,7 +262,7 @@ function invocationResponse(
       session.responseTooLarge(requestId);
       return;
     }
-    session.accept(res);
+    session.accept(httpReply(res));
     session.response(requestId, body);
   });
 }
@@ -237,7 +275,7 @@ function invocationError(
 ) {
   const errorType = validRuntimeOrFunctionErrorType(header(req, 'lambda-runtime-function-error-type'));
   readBody(req, res, MAX_RESPONSE_BYTES, (body) => {
-    session.accept(res);
+    session.accept(httpReply(res));
     session.error(requestId, errorType, body ?? Buffer.alloc(0));
   });
 }
@@ -248,24 +286,29 @@ function extensionRoute(session: RuntimeSession, action: string, req: IncomingMe
     const name = header(req, 'lambda-extension-name');
     return readBody(req, res, MAX_SMALL_BODY_BYTES, (body) => {
       if (name === undefined || name === '') {
-        return renderError(res, 403, 'Extension.InvalidExtensionName', 'Empty extension name');
+        return renderError(httpReply(res), 403, 'Extension.InvalidExtensionName', 'Empty extension name');
       }
       // SECURITY: the registration body comes from guest code; accept only a list of known event names.
       const events = parseEvents(body);
       if (events === null) {
         return renderError(
-          res,
+          httpReply(res),
           403,
           'InvalidRequestFormat',
           'Body must be {"events": ["INVOKE"|"SHUTDOWN", ...]}',
         );
       }
       if (registry.nameTaken(name)) {
-        return renderError(res, 403, 'Extension.InvalidState', 'Extension with this name already registered');
+        return renderError(
+          httpReply(res),
+          403,
+          'Extension.InvalidState',
+          'Extension with this name already registered',
+        );
       }
       if (registry.size >= MAX_EXTENSIONS) {
         return renderError(
-          res,
+          httpReply(res),
           403,
           'Extension.TooManyExtensions',
           `Extension limit (${MAX_EXTENSIONS}) reached`,
@@ -274,7 +317,7 @@ function extensionRoute(session: RuntimeSession, action: string, req: IncomingMe
       const ext = registry.register(name, events);
       const m = session.metadata;
       renderJson(
-        res,
+        httpReply(res),
         200,
         { functionName: m.functionName, functionVersion: m.functionVersion, handler: m.handler },
         ['Lambda-Extension-Identifier', ext.id],
@@ -285,7 +328,7 @@ function extensionRoute(session: RuntimeSession, action: string, req: IncomingMe
   if (id === undefined || id === '') {
     req.resume();
     return renderError(
-      res,
+      httpReply(res),
       403,
       'Extension.MissingExtensionIdentifier',
       'Missing Lambda-Extension-Identifier header',
@@ -294,7 +337,7 @@ function extensionRoute(session: RuntimeSession, action: string, req: IncomingMe
   if (!registry.has(id)) {
     req.resume();
     return renderError(
-      res,
+      httpReply(res),
       403,
       'Extension.InvalidExtensionIdentifier',
       'Invalid Lambda-Extension-Identifier',
@@ -308,7 +351,7 @@ function extensionRoute(session: RuntimeSession, action: string, req: IncomingMe
     const fallback = action === 'init/error' ? 'Extension.InitError' : 'Extension.ExitError';
     const errorType = validExtensionErrorType(header(req, 'lambda-extension-function-error-type'), fallback);
     return readBody(req, res, MAX_SMALL_BODY_BYTES, (body) => {
-      renderAccepted(res);
+      renderAccepted(httpReply(res));
       // An extension failing init fails the environment's init, as in Lambda.
       if (action === 'init/error' && !session.isReady) session.initError(errorType, body ?? Buffer.alloc(0));
     });
@@ -342,7 +385,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 function notFound(req: IncomingMessage, res: ServerResponse): void {
   req.resume();
-  renderError(res, 404, 'NotFound', `No route for ${req.method} ${req.url}`);
+  renderError(httpReply(res), 404, 'NotFound', `No route for ${req.method} ${req.url}`);
 }
 
 /**

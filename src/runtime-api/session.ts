@@ -3,10 +3,10 @@
 // module owns the environment → invocation mapping (STYLE §2), so the connection a request came in on is
 // all it takes to know whose invocation it is. Nothing here is looked up per request.
 
-import type { ServerResponse } from 'node:http';
 import { ExtensionRegistry } from './extensions.js';
 import type { RuntimeInvocation, ShutdownReason } from './invocation.js';
 import { renderAccepted, renderInvocation } from './render.js';
+import type { RuntimeReply } from './reply.js';
 import { newTraceId } from './trace-id.js';
 
 /** What the environment learns from its runtime. Called at most once per invocation. */
@@ -37,7 +37,7 @@ export class RuntimeSession {
   /** True once the runtime has asked for its first invocation. */
   private ready = false;
   /** The runtime's parked /next, if it is waiting. */
-  private waiting: ServerResponse | null = null;
+  private waiting: RuntimeReply | null = null;
   /** An invocation handed over while the runtime was not (yet) waiting. */
   private pending: RuntimeInvocation | null = null;
   private pendingDeadlineMs = 0;
@@ -56,7 +56,7 @@ export class RuntimeSession {
    * once per event rather than once for the 202 and again for the event. (Its own CPU share is small; a
    * wake-up is a large part of what an invoke costs it.)
    */
-  private heldAcceptance: ServerResponse | null = null;
+  private heldAcceptance: RuntimeReply | null = null;
 
   constructor(
     readonly events: RuntimeSessionEvents,
@@ -80,7 +80,7 @@ export class RuntimeSession {
     }
     const res = this.waiting;
     this.waiting = null;
-    if (res !== null && !res.destroyed) {
+    if (res !== null && !res.closed) {
       renderInvocation(res, inv, deadlineMs, traceId);
       return;
     }
@@ -108,7 +108,7 @@ export class RuntimeSession {
   }
 
   /** HTTP side: GET /runtime/invocation/next. Returns false when the runtime still owes an answer. */
-  next(res: ServerResponse): boolean {
+  next(res: RuntimeReply): boolean {
     if (!this.ready) {
       this.ready = true;
       this.events.onReady();
@@ -133,9 +133,9 @@ export class RuntimeSession {
    * HTTP side: the 202 for an accepted answer (`res`), held back if the runtime already waits on a /next it
    * sent behind that answer on the same connection (see heldAcceptance); otherwise sent now.
    */
-  accept(res: ServerResponse): void {
+  accept(res: RuntimeReply): void {
     const waiting = this.waiting;
-    if (waiting !== null && waiting.req.socket === res.req.socket && this.heldAcceptance === null) {
+    if (waiting !== null && waiting.connection === res.connection && this.heldAcceptance === null) {
       this.heldAcceptance = res;
       return;
     }
