@@ -37,12 +37,19 @@ export function hostPython(): Promise<string> {
  */
 export const NODE_RUNTIME_FLAGS: readonly string[] = ['--no-memory-reducer'];
 
+/**
+ * The Node.js runtime client a Node.js environment starts, relative to the runtime directory: the runtime's
+ * modules joined into one file at build time (scripts/bundle-nodejs-runtime.js), so a start reads and
+ * compiles one file instead of one per module.
+ */
+export const NODE_RUNTIME_ENTRY = 'nodejs/runtime.js';
+
 export async function launchPlan(spec: FunctionVersionSpec, layout: GuestLayout): Promise<LaunchPlan> {
   const runtime = spec.runtime;
   if (isNodeRuntime(runtime)) {
     return {
       ok: true,
-      command: [process.execPath, ...NODE_RUNTIME_FLAGS, `${layout.runtimeDir}/nodejs/bootstrap.js`],
+      command: [process.execPath, ...NODE_RUNTIME_FLAGS, `${layout.runtimeDir}/${NODE_RUNTIME_ENTRY}`],
       hostExecutables: [process.execPath],
     };
   }

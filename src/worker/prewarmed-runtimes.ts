@@ -15,7 +15,7 @@ import type { PrewarmedRuntimeApiListener, RuntimeApi } from '../runtime-api/ind
 import type { GuestLayout, Sandbox, SandboxDriver } from '../sandbox/index.js';
 import { linkTrees } from './code-links.js';
 import { isNodeRuntime, runtimeDefaults } from './guest-environment.js';
-import { NODE_RUNTIME_FLAGS, hostPython } from './launch-command.js';
+import { NODE_RUNTIME_ENTRY, NODE_RUNTIME_FLAGS, hostPython } from './launch-command.js';
 
 export type RuntimeFamily = 'nodejs' | 'python';
 
@@ -267,7 +267,7 @@ export class PrewarmedRuntimes {
       const executable = family === 'nodejs' ? process.execPath : await hostPython();
       const entry =
         family === 'nodejs'
-          ? `${layout.runtimeDir}/nodejs/bootstrap.js`
+          ? `${layout.runtimeDir}/${NODE_RUNTIME_ENTRY}`
           : `${layout.runtimeDir}/python/bootstrap.py`;
       // Only what is the same for every function of the family; the rest arrives with the assignment.
       const env = {

@@ -1,12 +1,14 @@
 // Starts a guest runtime as the worker does: its own process, cwd = LAMBDA_TASK_ROOT, and exactly Lambda's
 // environment (wire contract 2.6). The Node.js runtime is compiled from src/runtimes/nodejs into a temporary
-// runtime directory (as `npm run build` lays out dist/runtimes), so the tests run the emitted JavaScript.
+// runtime directory and joined into one file (as `npm run build` lays out dist/runtimes), so the tests run
+// the emitted JavaScript that an environment starts.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_RUNTIME_ENTRY, NODE_RUNTIME_FLAGS } from '../../src/worker/launch-command.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesDir = join(repoRoot, 'test/fixtures/functions');
@@ -31,6 +33,9 @@ export function guestRuntimeDir(): string {
     { cwd: repoRoot, stdio: 'inherit' },
   );
   cpSync(join(src, 'package.json'), join(dir, 'nodejs/package.json'));
+  execFileSync(process.execPath, [join(repoRoot, 'scripts/bundle-nodejs-runtime.js'), join(dir, 'nodejs')], {
+    stdio: 'inherit',
+  });
   cpSync(join(repoRoot, 'src/runtimes/python'), join(dir, 'python'), { recursive: true });
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   runtimeDir = dir;
@@ -115,7 +120,7 @@ export function startGuest(options: GuestOptions): Guest {
   const runtimeDir = guestRuntimeDir();
   const command =
     options.runtime === 'nodejs'
-      ? [process.execPath, join(runtimeDir, 'nodejs/bootstrap.js')]
+      ? [process.execPath, ...NODE_RUNTIME_FLAGS, join(runtimeDir, NODE_RUNTIME_ENTRY)]
       : options.runtime === 'python'
         ? [python3(), join(runtimeDir, 'python/bootstrap.py')]
         : [join(options.taskRoot, 'bootstrap')];

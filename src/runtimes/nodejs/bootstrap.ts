@@ -1,5 +1,6 @@
-// Kindling's Node.js runtime: the process a Node.js execution environment runs, started as
-// `node $LAMBDA_RUNTIME_DIR/nodejs/bootstrap.js` with Lambda's environment (wire contract 2.6).
+// Kindling's Node.js runtime: the process a Node.js execution environment runs, started with Lambda's
+// environment (wire contract 2.6) as `node $LAMBDA_RUNTIME_DIR/nodejs/runtime.js`: this module and the ones
+// it requires, joined into one file at build time (scripts/bundle-nodejs-runtime.js).
 // It loads the handler named by _HANDLER from LAMBDA_TASK_ROOT, then serves events from the Runtime API at
 // AWS_LAMBDA_RUNTIME_API until the environment is shut down. Only what every start needs is loaded here.
 // A pre-warmed start (prewarmed.ts) first waits, fully loaded, for the function it is assigned.
