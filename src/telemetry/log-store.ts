@@ -323,8 +323,6 @@ function inlineWriter(writer: LogWriter, onError: (err: unknown) => void): Batch
 function writerThread(db: SqliteDatabase, maxEvents: number, onError: (err: unknown) => void): BatchSink {
   const done = new Int32Array(new SharedArrayBuffer(4));
   const worker = startWriterThread({ file: db.name, maxEventsPerGroup: maxEvents, done });
-  // The thread never keeps the server alive: shutdown flushes (and waits) before it closes the database.
-  worker.unref();
   let seq = 0;
   let closing = false;
   /** Batches sent and not yet known to be committed, by sequence number (written here if the thread fails). */
@@ -360,6 +358,9 @@ function writerThread(db: SqliteDatabase, maxEvents: number, onError: (err: unkn
   worker.on('exit', (code) => {
     if (!closing) takeOver(new Error(`the function log writer thread stopped (exit code ${code})`));
   });
+  // The thread never keeps the process alive (shutdown flushes, and waits, before it closes the database).
+  // After the listeners: a 'message' listener refs the thread's port again.
+  worker.unref();
 
   return {
     send(batch) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import {
   createSqliteFunctionLogs,
   logsSchema,
 } from '../../src/telemetry/log-store.js';
+import { WRITER_NICE } from '../../src/telemetry/log-writer.js';
 
 const GROUP = '/aws/lambda/hello';
 const STREAM_A = '2026/01/01/[$LATEST]aaaa';
@@ -263,6 +264,24 @@ describe('SQLite function logs', () => {
       rmSync(own, { recursive: true, force: true });
     }
   });
+
+  it(
+    'writes on a thread of lower priority than the server (Linux)',
+    { skip: process.platform !== 'linux' },
+    async () => {
+      const logs = createSqliteFunctionLogs(db);
+      logs.append('/aws/lambda/nice', 's', [{ timestamp: 1, message: 'x' }]);
+      logs.flush(); // the thread is running once this returns
+      const nice = (tid: string) =>
+        Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
+      assert.equal(nice(String(process.pid)), 0, 'the main thread keeps its priority');
+      assert.ok(
+        readdirSync('/proc/self/task').some((tid) => nice(tid) === WRITER_NICE),
+        "a thread runs at the writer's nice value",
+      );
+      logs.deleteGroup('/aws/lambda/nice');
+    },
+  );
 
   it('appends 100k lines quickly', () => {
     const logs = createSqliteFunctionLogs(db);
