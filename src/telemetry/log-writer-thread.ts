@@ -5,11 +5,9 @@
 // once a batch is committed (or failed and reported) its number is stored in the shared `done` cell and
 // waiters are woken, so a reader on the main thread can wait until every append it made is on disk.
 
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { type PendingAppend, WRITER_NICE, createLogWriter } from './log-writer.js';
+import { type PendingAppend, createLogWriter } from './log-writer.js';
 
 export interface WriterThreadData {
   readonly file: string;
@@ -28,8 +26,6 @@ export type WriterThreadReport = { readonly kind: 'error'; readonly message: str
 const data = workerData as WriterThreadData;
 const port = parentPort;
 if (port === null) throw new Error('the log writer runs as a worker thread');
-
-lowerPriority();
 
 const db = new Database(data.file);
 // The database is already in WAL mode (openDatabase); these are per connection.
@@ -53,13 +49,3 @@ port.on('message', (message: WriterThreadMessage) => {
     Atomics.notify(data.done, 0);
   }
 });
-
-/** Linux: this thread alone (setpriority takes a thread id there); elsewhere the thread keeps its priority. */
-function lowerPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, WRITER_NICE);
-  } catch {
-    // No /proc, or not allowed: the writer runs at the server's priority.
-  }
-}

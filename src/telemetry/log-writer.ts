@@ -11,13 +11,6 @@ import type { LogEventInput } from './logs.js';
 /** CloudWatch's largest event is 256 KB; longer lines are cut, as the Lambda log agent does. */
 export const MAX_EVENT_BYTES = 256 * 1024;
 
-/**
- * The writer thread's nice value. The server, the environments and their callers take turns on few cores;
- * when they are all busy, writing a batch a few milliseconds later costs nothing, holding up an invocation
- * does.
- */
-export const WRITER_NICE = 10;
-
 /** One append: lines of one stream. */
 export interface PendingAppend {
   readonly group: string;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,7 +11,6 @@ import {
   createSqliteFunctionLogs,
   logsSchema,
 } from '../../src/telemetry/log-store.js';
-import { WRITER_NICE } from '../../src/telemetry/log-writer.js';
 
 const GROUP = '/aws/lambda/hello';
 const STREAM_A = '2026/01/01/[$LATEST]aaaa';
@@ -265,23 +265,29 @@ describe('SQLite function logs', () => {
     }
   });
 
-  it(
-    'writes on a thread of lower priority than the server (Linux)',
-    { skip: process.platform !== 'linux' },
-    async () => {
-      const logs = createSqliteFunctionLogs(db);
-      logs.append('/aws/lambda/nice', 's', [{ timestamp: 1, message: 'x' }]);
-      logs.flush(); // the thread is running once this returns
-      const nice = (tid: string) =>
-        Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
-      assert.equal(nice(String(process.pid)), 0, 'the main thread keeps its priority');
-      assert.ok(
-        readdirSync('/proc/self/task').some((tid) => nice(tid) === WRITER_NICE),
-        "a thread runs at the writer's nice value",
-      );
-      logs.deleteGroup('/aws/lambda/nice');
-    },
-  );
+  it('never keeps the process alive: a process that did not close the store still exits', () => {
+    const own = mkdtempSync(join(tmpdir(), 'kindling-logs-exit-'));
+    try {
+      const src = (path: string) => JSON.stringify(new URL(`../../src/${path}`, import.meta.url).href);
+      const script = [
+        `const { openDatabase } = await import(${src('store/sqlite/database.ts')});`,
+        `const { createSqliteFunctionLogs, logsSchema } = await import(${src('telemetry/log-store.ts')});`,
+        `const db = openDatabase(${JSON.stringify(own)}, [logsSchema]);`,
+        'const logs = createSqliteFunctionLogs(db);',
+        "logs.append('/aws/lambda/exit', 's', [{ timestamp: 1, message: 'x' }]);",
+        "process.stdout.write(String(logs.query({ logGroupName: '/aws/lambda/exit' }).length));",
+      ].join('\n');
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        timeout: 20_000,
+        encoding: 'utf8',
+      });
+      assert.equal(run.signal, null, 'exited by itself');
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout, '1');
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
 
   it('appends 100k lines quickly', () => {
     const logs = createSqliteFunctionLogs(db);
