@@ -179,7 +179,7 @@ export async function startKindling(config: Config): Promise<RunningKindling> {
       });
       concurrency.stop();
       await worker.shutdown();
-      logs.flush();
+      logs.close();
       db.close();
     },
   };

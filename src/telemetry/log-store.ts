@@ -1,25 +1,21 @@
 // Function logs in the embedded SQLite database. append() sits beside every invoke, so it only queues the
-// lines in memory; one transaction tens of milliseconds later writes everything queued, with prepared
-// statements, so appends of many invocations share one transaction (a transaction per invocation cost
-// more than the rest of a warm invoke's platform work). Every read writes the queue first, so a caller
+// lines in memory; tens of milliseconds later everything queued goes to the log writer in one batch (one
+// transaction, src/telemetry/log-writer.ts), so appends of many invocations share it. The writer runs on a
+// thread of its own (src/telemetry/log-writer-thread.ts): the transaction, and the WAL checkpoint that
+// every thousand pages of commits brings (it fsyncs the database), would otherwise stop the event loop for
+// ~0.5 ms every batch and 3-8 ms every few thousand invocations, delaying whichever invocations were in
+// flight. Every read hands over the queue and waits until the writer has committed it, so a caller
 // always sees its own appends.
-// Retention: each group keeps its newest `maxEventsPerGroup` events, so a chatty function cannot fill the
-// disk (trimmed in steps of a tenth, so the trim is rare and its cost is spread over many appends).
 
+import { Worker } from 'node:worker_threads';
 import type { Statement } from 'better-sqlite3';
 import type { SchemaPart, SqliteDatabase } from '../store/index.js';
 import { type LogMatcher, compileFilterPattern } from './filter-pattern.js';
-import type {
-  FunctionLogs,
-  LogEventInput,
-  LogGroupInfo,
-  LogQuery,
-  LogStreamInfo,
-  StoredLogEvent,
-} from './logs.js';
+import type { WriterThreadData, WriterThreadMessage, WriterThreadReport } from './log-writer-thread.js';
+import { type LogWriter, type PendingAppend, createLogWriter } from './log-writer.js';
+import type { FunctionLogs, LogGroupInfo, LogQuery, LogStreamInfo, StoredLogEvent } from './logs.js';
 
-/** CloudWatch's largest event is 256 KB; longer lines are cut, as the Lambda log agent does. */
-export const MAX_EVENT_BYTES = 256 * 1024;
+export { MAX_EVENT_BYTES } from './log-writer.js';
 export const DEFAULT_MAX_EVENTS_PER_GROUP = 100_000;
 /** Largest page a query returns (GetLogEvents' and FilterLogEvents' own maximum). */
 export const MAX_QUERY_LIMIT = 10_000;
@@ -66,17 +62,18 @@ export interface SqliteFunctionLogsOptions {
   readonly maxEventsPerGroup?: number;
   /** Where a failed background write is reported (the appended lines are then lost). */
   readonly onError?: (err: unknown) => void;
+  /**
+   * Write on a thread of its own (default: yes when the database is a file; an in-memory database
+   * cannot be shared with a thread, and is written on the caller's).
+   */
+  readonly writerThread?: boolean;
 }
 
 export interface SqliteFunctionLogs extends FunctionLogs {
-  /** Writes queued appends now (before shutdown; reads do it themselves). */
+  /** Writes queued appends now and waits until they are committed (reads do it themselves). */
   flush(): void;
-}
-
-interface PendingAppend {
-  readonly group: string;
-  readonly stream: string;
-  readonly events: readonly LogEventInput[];
+  /** Flushes, then stops the writer thread (before the database is closed). */
+  close(): void;
 }
 
 interface EventRow {
@@ -96,12 +93,6 @@ interface StreamRow {
   stored_bytes: number;
 }
 
-interface StreamDelta {
-  min: number;
-  max: number;
-  bytes: number;
-}
-
 const MATCH_FUNCTION = 'kindling_log_match';
 /**
  * How long appends queue before one transaction writes them (reads and shutdown write at once, so no
@@ -110,14 +101,14 @@ const MATCH_FUNCTION = 'kindling_log_match';
  * share them, a third less work per invoke than 10 ms at a thousand invokes a second.
  */
 export const APPEND_FLUSH_MS = 50;
-const STREAM_CACHE_LIMIT = 10_000;
+/** How long a read waits for the writer thread before writing on its own thread instead. */
+const WRITER_WAIT_MS = 10_000;
 
 export function createSqliteFunctionLogs(
   db: SqliteDatabase,
   options: SqliteFunctionLogsOptions = {},
 ): SqliteFunctionLogs {
   const maxEvents = Math.max(1, options.maxEventsPerGroup ?? DEFAULT_MAX_EVENTS_PER_GROUP);
-  const trimAbove = maxEvents + Math.max(1, Math.floor(maxEvents / 10));
   const onError =
     options.onError ?? ((err: unknown) => process.stderr.write(`function logs: ${String(err)}\n`));
 
@@ -141,48 +132,6 @@ export function createSqliteFunctionLogs(
     streamId: db.prepare<[number, string], { id: number }>(
       'SELECT id FROM log_streams WHERE group_id = ? AND name = ?',
     ),
-    insertStream: db.prepare<[number, string, number]>(
-      'INSERT INTO log_streams (group_id, name, creation_time) VALUES (?, ?, ?) ON CONFLICT (group_id, name) DO NOTHING',
-    ),
-    insertEvent: db.prepare<[number, number, number, number, number, string]>(
-      'INSERT INTO log_events (group_id, stream_id, timestamp, ingestion_time, bytes, message) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    updateStream: db.prepare<{ id: number; min: number; max: number; now: number; bytes: number }>(
-      `UPDATE log_streams SET
-         first_event_timestamp = min(coalesce(first_event_timestamp, :min), :min),
-         last_event_timestamp = max(coalesce(last_event_timestamp, :max), :max),
-         last_ingestion_time = :now,
-         stored_bytes = stored_bytes + :bytes
-       WHERE id = :id`,
-    ),
-    updateGroup: db.prepare<[number, number, number]>(
-      'UPDATE log_groups SET stored_bytes = stored_bytes + ?, event_count = event_count + ? WHERE id = ?',
-    ),
-    groupCount: db.prepare<[number], { event_count: number }>(
-      'SELECT event_count FROM log_groups WHERE id = ?',
-    ),
-    trimBoundary: db.prepare<[number, number], { id: number }>(
-      'SELECT id FROM log_events WHERE group_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?',
-    ),
-    trimmedPerStream: db.prepare<[number, number], { stream_id: number; bytes: number }>(
-      'SELECT stream_id, sum(bytes) AS bytes FROM log_events WHERE group_id = ? AND id <= ? GROUP BY stream_id',
-    ),
-    deleteUpTo: db.prepare<[number, number]>('DELETE FROM log_events WHERE group_id = ? AND id <= ?'),
-    refreshStream: db.prepare<[number, number]>(
-      `UPDATE log_streams SET
-         stored_bytes = max(0, stored_bytes - ?),
-         first_event_timestamp = (SELECT min(timestamp) FROM log_events WHERE stream_id = log_streams.id)
-       WHERE id = ?`,
-    ),
-    deleteEmptyStreams: db.prepare<[number]>(
-      'DELETE FROM log_streams WHERE group_id = ? AND NOT EXISTS (SELECT 1 FROM log_events WHERE stream_id = log_streams.id)',
-    ),
-    resetGroupTotals: db.prepare<[number]>(
-      `UPDATE log_groups SET
-         event_count = (SELECT count(*) FROM log_events WHERE group_id = log_groups.id),
-         stored_bytes = (SELECT coalesce(sum(bytes), 0) FROM log_events WHERE group_id = log_groups.id)
-       WHERE id = ?`,
-    ),
     listGroups: db.prepare<[string, string], { name: string; creation_time: number; stored_bytes: number }>(
       'SELECT name, creation_time, stored_bytes FROM log_groups WHERE substr(name, 1, length(?)) = ? ORDER BY name',
     ),
@@ -195,94 +144,29 @@ export function createSqliteFunctionLogs(
     deleteGroup: db.prepare<[number]>('DELETE FROM log_groups WHERE id = ?'),
   };
 
-  const groupIds = new Map<string, number>();
-  const streamIds = new Map<string, number>();
+  const threaded = (options.writerThread ?? true) && !db.memory;
+  const sink = threaded
+    ? writerThread(db, maxEvents, onError)
+    : inlineWriter(createLogWriter(db, maxEvents), onError);
   let pending: PendingAppend[] = [];
   let scheduled = false;
 
-  function ensureGroup(name: string, now: number): number {
-    const cached = groupIds.get(name);
-    if (cached !== undefined) return cached;
-    stmt.insertGroup.run(name, now);
-    const id = stmt.groupId.get(name)!.id;
-    groupIds.set(name, id);
-    return id;
-  }
-
-  function ensureStream(groupId: number, name: string, now: number): number {
-    const key = `${groupId}\u0000${name}`;
-    const cached = streamIds.get(key);
-    if (cached !== undefined) return cached;
-    stmt.insertStream.run(groupId, name, now);
-    const id = stmt.streamId.get(groupId, name)!.id;
-    if (streamIds.size >= STREAM_CACHE_LIMIT) streamIds.clear();
-    streamIds.set(key, id);
-    return id;
-  }
-
-  function trimGroup(groupId: number): void {
-    const boundary = stmt.trimBoundary.get(groupId, maxEvents);
-    if (boundary === undefined) return;
-    const trimmed = stmt.trimmedPerStream.all(groupId, boundary.id);
-    stmt.deleteUpTo.run(groupId, boundary.id);
-    for (const { stream_id, bytes } of trimmed) stmt.refreshStream.run(bytes, stream_id);
-    stmt.deleteEmptyStreams.run(groupId);
-    stmt.resetGroupTotals.run(groupId);
-    streamIds.clear();
-  }
-
-  const writeBatch = db.transaction((batch: readonly PendingAppend[]) => {
-    const now = Date.now();
-    const streams = new Map<number, StreamDelta>();
-    const groups = new Map<number, { count: number; bytes: number }>();
-    for (const { group, stream, events } of batch) {
-      const groupId = ensureGroup(group, now);
-      const streamId = ensureStream(groupId, stream, now);
-      const s = streams.get(streamId) ?? {
-        min: Number.POSITIVE_INFINITY,
-        max: Number.NEGATIVE_INFINITY,
-        bytes: 0,
-      };
-      const g = groups.get(groupId) ?? { count: 0, bytes: 0 };
-      for (const event of events) {
-        const message = truncate(event.message);
-        const bytes = Buffer.byteLength(message, 'utf8');
-        const timestamp = Math.trunc(event.timestamp);
-        stmt.insertEvent.run(groupId, streamId, timestamp, now, bytes, message);
-        if (timestamp < s.min) s.min = timestamp;
-        if (timestamp > s.max) s.max = timestamp;
-        s.bytes += bytes;
-        g.count++;
-        g.bytes += bytes;
-      }
-      streams.set(streamId, s);
-      groups.set(groupId, g);
-    }
-    for (const [id, s] of streams) stmt.updateStream.run({ id, min: s.min, max: s.max, now, bytes: s.bytes });
-    for (const [id, g] of groups) {
-      stmt.updateGroup.run(g.bytes, g.count, id);
-      if ((stmt.groupCount.get(id)?.event_count ?? 0) > trimAbove) trimGroup(id);
-    }
-  });
-
-  function flush(): void {
+  function handOver(): void {
     scheduled = false;
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
     if (!db.open) return;
-    try {
-      writeBatch(batch);
-    } catch (err) {
-      // A failed write must not take the invoke path down with it; the lines are dropped and reported.
-      groupIds.clear();
-      streamIds.clear();
-      onError(err);
-    }
+    sink.send(batch);
+  }
+
+  function flush(): void {
+    handOver();
+    if (db.open) sink.settle();
   }
 
   function groupIdOf(name: string): number | undefined {
-    return groupIds.get(name) ?? stmt.groupId.get(name)?.id;
+    return stmt.groupId.get(name)?.id;
   }
 
   const queryStatements = new Map<string, Statement<Array<string | number>, EventRow>>();
@@ -345,7 +229,7 @@ export function createSqliteFunctionLogs(
       pending.push({ group: logGroupName, stream: logStreamName, events });
       if (!scheduled) {
         scheduled = true;
-        setTimeout(flush, APPEND_FLUSH_MS);
+        setTimeout(handOver, APPEND_FLUSH_MS);
       }
     },
 
@@ -393,19 +277,140 @@ export function createSqliteFunctionLogs(
         stmt.deleteGroupStreams.run(groupId);
         stmt.deleteGroup.run(groupId);
       })();
-      groupIds.delete(logGroupName);
-      streamIds.clear();
+      sink.forget();
     },
 
     flush,
+
+    close() {
+      flush();
+      sink.close();
+    },
   };
 }
 
-function truncate(message: string): string {
-  // Cheap check first: a string of n UTF-16 units is at most 3n UTF-8 bytes.
-  if (message.length * 3 <= MAX_EVENT_BYTES || Buffer.byteLength(message, 'utf8') <= MAX_EVENT_BYTES)
-    return message;
-  const cut = Buffer.from(message, 'utf8').subarray(0, MAX_EVENT_BYTES).toString('utf8');
-  // A cut through a multi-byte character decodes to U+FFFD; drop it.
-  return cut.endsWith('\uFFFD') ? cut.slice(0, -1) : cut;
+/** Where batches go: a writer thread, or the log writer on the caller's thread. */
+interface BatchSink {
+  send(batch: PendingAppend[]): void;
+  /** Returns once every batch sent is committed (or failed and was reported). */
+  settle(): void;
+  /** The writer's cached group and stream ids are stale (a group was deleted). */
+  forget(): void;
+  close(): void;
+}
+
+function inlineWriter(writer: LogWriter, onError: (err: unknown) => void): BatchSink {
+  return {
+    send(batch) {
+      try {
+        writer.write(batch);
+      } catch (err) {
+        // A failed write must not take the invoke path down with it; the lines are dropped and reported.
+        onError(err);
+      }
+    },
+    settle() {},
+    forget: () => writer.forget(),
+    close() {},
+  };
+}
+
+/**
+ * The writer thread (src/telemetry/log-writer-thread.ts). Batches travel as JSON (one string is the
+ * cheapest thing to hand to a thread); `done` says which have been committed. Should the thread fail, the
+ * batches it has not committed, and every later one, are written on this thread instead.
+ */
+function writerThread(db: SqliteDatabase, maxEvents: number, onError: (err: unknown) => void): BatchSink {
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  const worker = startWriterThread({ file: db.name, maxEventsPerGroup: maxEvents, done });
+  let seq = 0;
+  let closing = false;
+  /** Batches sent and not yet known to be committed, by sequence number (written here if the thread fails). */
+  const unsettled = new Map<number, PendingAppend[]>();
+  let fallback: BatchSink | null = null;
+
+  // Sequence numbers wrap around as int32; `reached` compares them modulo 2^32.
+  const reached = (n: number) => ((Atomics.load(done, 0) - n) | 0) >= 0;
+  const prune = () => {
+    for (const n of unsettled.keys()) if (reached(n)) unsettled.delete(n);
+  };
+  const post = (message: WriterThreadMessage) => worker.postMessage(message);
+
+  function takeOver(reason: unknown): BatchSink {
+    if (fallback !== null) return fallback;
+    if (!closing) onError(reason);
+    prune();
+    void worker.terminate();
+    if (!db.open) {
+      // Closed meanwhile: nothing can be written any more.
+      unsettled.clear();
+      fallback = { send() {}, settle() {}, forget() {}, close() {} };
+      return fallback;
+    }
+    fallback = inlineWriter(createLogWriter(db, maxEvents), onError);
+    for (const batch of unsettled.values()) fallback.send(batch);
+    unsettled.clear();
+    return fallback;
+  }
+
+  worker.on('message', (report: WriterThreadReport) => onError(new Error(report.message)));
+  worker.on('error', (err) => takeOver(err));
+  worker.on('exit', (code) => {
+    if (!closing) takeOver(new Error(`the function log writer thread stopped (exit code ${code})`));
+  });
+  // The thread never keeps the process alive (shutdown flushes, and waits, before it closes the database).
+  // After the listeners: a 'message' listener refs the thread's port again.
+  worker.unref();
+
+  return {
+    send(batch) {
+      if (fallback !== null) return fallback.send(batch);
+      seq = (seq + 1) | 0;
+      prune();
+      unsettled.set(seq, batch);
+      post({ kind: 'write', seq, batch: JSON.stringify(batch) });
+    },
+    settle,
+    forget() {
+      if (fallback !== null) return fallback.forget();
+      seq = (seq + 1) | 0;
+      post({ kind: 'forget', seq });
+    },
+    close() {
+      if (fallback !== null) return;
+      closing = true;
+      seq = (seq + 1) | 0;
+      post({ kind: 'close', seq });
+      settle();
+    },
+  };
+
+  function settle(): void {
+    if (fallback !== null) return;
+    const deadline = performance.now() + WRITER_WAIT_MS;
+    for (;;) {
+      const seen = Atomics.load(done, 0);
+      if (((seen - seq) | 0) >= 0) break;
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        takeOver(new Error(`the function log writer thread did not answer in ${WRITER_WAIT_MS} ms`));
+        return;
+      }
+      Atomics.wait(done, 0, seen, left);
+    }
+    unsettled.clear();
+  }
+}
+
+function startWriterThread(data: WriterThreadData): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./log-writer-thread.js', here), { workerData: data });
+  // Running from source (TypeScript through tsx): a thread does not inherit tsx's loader, so its entry is
+  // loaded through tsx's API.
+  const entry = JSON.stringify(new URL('./log-writer-thread.ts', here).href);
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return new Worker(`import(${tsx}).then((t) => t.tsImport(${entry}, ${JSON.stringify(here)}))`, {
+    eval: true,
+    workerData: data,
+  });
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +85,11 @@ describe('SQLite function logs', () => {
     await new Promise((r) => setImmediate(r));
     logs.append('/aws/lambda/bg', 's', [{ timestamp: 6, message: 'queued too' }]);
     assert.deepEqual(count.get('/aws/lambda/bg'), { n: 0 }, 'appends of several turns wait for one write');
+    // The batch is handed to the writer thread after APPEND_FLUSH_MS and committed there, without any read.
     await new Promise((r) => setTimeout(r, APPEND_FLUSH_MS + 5));
+    const deadline = Date.now() + 5000;
+    while ((count.get('/aws/lambda/bg') as { n: number }).n < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
     assert.deepEqual(count.get('/aws/lambda/bg'), { n: 2 });
     logs.deleteGroup('/aws/lambda/bg');
   });
@@ -218,6 +223,69 @@ describe('SQLite function logs', () => {
       );
     } finally {
       other.close();
+    }
+  });
+
+  it("writes on the caller's thread where the database cannot be shared (in memory)", () => {
+    const memory = openDatabase(dir, [logsSchema], ':memory:');
+    try {
+      const logs = createSqliteFunctionLogs(memory);
+      logs.append('/aws/lambda/mem', 's', [{ timestamp: 1, message: 'in memory' }]);
+      assert.deepEqual(
+        logs.query({ logGroupName: '/aws/lambda/mem' }).map((e) => e.message),
+        ['in memory'],
+      );
+      logs.close();
+    } finally {
+      memory.close();
+    }
+  });
+
+  it('close() commits queued appends before the database closes', () => {
+    const own = mkdtempSync(join(tmpdir(), 'kindling-logs-close-'));
+    try {
+      const first = openDatabase(own, [logsSchema]);
+      const logs = createSqliteFunctionLogs(first);
+      logs.append('/aws/lambda/closing', 's', [{ timestamp: 1, message: 'last words' }]);
+      logs.close();
+      first.close();
+      const again = openDatabase(own, [logsSchema]);
+      try {
+        assert.deepEqual(
+          createSqliteFunctionLogs(again, { writerThread: false })
+            .query({ logGroupName: '/aws/lambda/closing' })
+            .map((e) => e.message),
+          ['last words'],
+        );
+      } finally {
+        again.close();
+      }
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it('never keeps the process alive: a process that did not close the store still exits', () => {
+    const own = mkdtempSync(join(tmpdir(), 'kindling-logs-exit-'));
+    try {
+      const src = (path: string) => JSON.stringify(new URL(`../../src/${path}`, import.meta.url).href);
+      const script = [
+        `const { openDatabase } = await import(${src('store/sqlite/database.ts')});`,
+        `const { createSqliteFunctionLogs, logsSchema } = await import(${src('telemetry/log-store.ts')});`,
+        `const db = openDatabase(${JSON.stringify(own)}, [logsSchema]);`,
+        'const logs = createSqliteFunctionLogs(db);',
+        "logs.append('/aws/lambda/exit', 's', [{ timestamp: 1, message: 'x' }]);",
+        "process.stdout.write(String(logs.query({ logGroupName: '/aws/lambda/exit' }).length));",
+      ].join('\n');
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        timeout: 20_000,
+        encoding: 'utf8',
+      });
+      assert.equal(run.signal, null, 'exited by itself');
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout, '1');
+    } finally {
+      rmSync(own, { recursive: true, force: true });
     }
   });
 

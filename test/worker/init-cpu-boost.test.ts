@@ -3,7 +3,7 @@
 // takes its function's limits at specialisation. Observed in the environment's own cgroup files.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { detectCgroupHierarchy } from '../../src/sandbox/cgroups/index.js';
@@ -29,6 +29,18 @@ function cpuLimit(dataDir: string, id: string): [string, string] {
     readFileSync(join(dir, 'cpu.cfs_quota_us'), 'utf8').trim(),
     readFileSync(join(dir, 'cpu.cfs_period_us'), 'utf8').trim(),
   ];
+}
+
+/** The environment's CFS burst in microseconds, or undefined where the kernel has none. */
+function cpuBurst(dataDir: string, id: string): number | undefined {
+  const cg = detectCgroupHierarchy();
+  if (!cg.ok) throw new Error(cg.reason);
+  const rel = join('kindling', instanceName(dataDir), id);
+  const file =
+    cg.hierarchy.version === 2
+      ? join(cg.hierarchy.mount, rel, 'cpu.max.burst')
+      : join(cg.hierarchy.mounts.cpu, rel, 'cpu.cfs_burst_us');
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined;
 }
 
 function memoryLimit(dataDir: string, id: string): number {
@@ -83,6 +95,30 @@ describe('INIT CPU boost', { skip }, () => {
       assert.equal(memoryLimit(h.dataDir, spec.id), 3008 * 1024 * 1024, 'a limit can grow too');
       env.endInitBoost?.();
       assert.deepEqual(cpuLimit(h.dataDir, spec.id), [String(Math.round((3008 / 1769) * 40_000)), '40000']);
+    } finally {
+      await env.destroy();
+    }
+  });
+
+  it('lets an environment burst one period’s quota it left unused, and keeps the burst within the quota', async () => {
+    const spec = h.spec({
+      memoryMb: 3008,
+      command: ['/bin/sh', '-c', 'sleep 5'],
+      hostExecutables: [],
+      initCpuBoost: true,
+    });
+    const env = await h.driver.start(spec);
+    try {
+      if (cpuBurst(h.dataDir, spec.id) === undefined) return; // a kernel without CFS burst
+      assert.equal(cpuBurst(h.dataDir, spec.id), 0, 'no burst while INIT runs without a quota');
+      env.endInitBoost?.();
+      const big = Math.round((3008 / 1769) * 40_000);
+      assert.deepEqual(cpuLimit(h.dataDir, spec.id), [String(big), '40000']);
+      assert.equal(cpuBurst(h.dataDir, spec.id), big);
+      // A smaller quota than the burst in place: the kernel refuses burst > quota, so both change.
+      env.resize?.(128);
+      assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['2894', '40000']);
+      assert.equal(cpuBurst(h.dataDir, spec.id), 2894);
     } finally {
       await env.destroy();
     }

@@ -13,6 +13,15 @@ export const MB_PER_VCPU = 1769;
 export const CPU_PERIOD_US = 40_000;
 /** cpuQuotaUs meaning "no quota" (cgroup v1 -1, v2 "max"): INIT runs boosted, as Lambda's does. */
 export const NO_CPU_QUOTA = -1;
+/**
+ * CFS burst (cgroup v1 cpu.cfs_burst_us, v2 cpu.max.burst) for a quota: quota an environment left unused in
+ * earlier periods, up to one period's quota (the kernel's maximum), may run in a later one, so a function
+ * that was idle runs a short burst of invocations unthrottled. The long-run share is unchanged: over any
+ * window of N periods the kernel allows at most N quotas plus one burst.
+ */
+export function cpuBurstUs(cpuQuotaUs: number): number {
+  return cpuQuotaUs === NO_CPU_QUOTA ? 0 : cpuQuotaUs;
+}
 /** The kernel refuses quotas under 1 ms. */
 const MIN_CPU_QUOTA_US = 1_000;
 /** Enough for any function's threads and subprocesses, too few for a fork bomb to hurt the host. */

@@ -16,7 +16,7 @@ import {
   removeEmptyChildren,
   writeControl,
 } from './files.js';
-import { CPU_PERIOD_US, type EnvironmentLimits } from './limits.js';
+import { CPU_PERIOD_US, type EnvironmentLimits, cpuBurstUs } from './limits.js';
 import { waitUntil } from './wait.js';
 
 type Controller = 'memory' | 'cpu' | 'pids' | 'freezer';
@@ -118,8 +118,13 @@ class CgroupV1Environment implements EnvironmentCgroup {
       writeControl(memsw, String(limits.memoryBytes));
     writeControl(limit, String(limits.memoryBytes));
     if (hasMemsw) writeControl(memsw, String(limits.memoryBytes));
+    // The kernel keeps burst <= quota at every step (older kernels have no burst file).
+    const burst = join(cpu, 'cpu.cfs_burst_us');
+    const hasBurst = existsSync(burst);
+    if (hasBurst) writeControl(burst, '0');
     writeControl(join(cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
     writeControl(join(cpu, 'cpu.cfs_quota_us'), String(limits.cpuQuotaUs));
+    if (hasBurst) writeControl(burst, String(cpuBurstUs(limits.cpuQuotaUs)));
     writeControl(join(cpu, 'cpu.shares'), String(limits.cpuShares));
     writeControl(join(pids, 'pids.max'), String(limits.pidsMax));
   }

@@ -15,7 +15,13 @@ import {
   removeEmptyChildren,
   writeControl,
 } from './files.js';
-import { CPU_PERIOD_US, type EnvironmentLimits, NO_CPU_QUOTA, weightFromShares } from './limits.js';
+import {
+  CPU_PERIOD_US,
+  type EnvironmentLimits,
+  NO_CPU_QUOTA,
+  cpuBurstUs,
+  weightFromShares,
+} from './limits.js';
 import { waitUntil } from './wait.js';
 
 const CONTROLLERS = '+memory +cpu +pids';
@@ -95,7 +101,12 @@ class CgroupV2Environment implements EnvironmentCgroup {
     const group = join(this.dir, 'memory.oom.group');
     if (existsSync(group)) writeControl(group, '1');
     const quota = limits.cpuQuotaUs === NO_CPU_QUOTA ? 'max' : String(limits.cpuQuotaUs);
+    // The kernel keeps burst <= quota at every step (older kernels have no burst file).
+    const burst = join(this.dir, 'cpu.max.burst');
+    const hasBurst = existsSync(burst);
+    if (hasBurst) writeControl(burst, '0');
     writeControl(join(this.dir, 'cpu.max'), `${quota} ${CPU_PERIOD_US}`);
+    if (hasBurst) writeControl(burst, String(cpuBurstUs(limits.cpuQuotaUs)));
     writeControl(join(this.dir, 'cpu.weight'), String(weightFromShares(limits.cpuShares)));
     writeControl(join(this.dir, 'pids.max'), String(limits.pidsMax));
   }
