@@ -83,6 +83,13 @@ export interface Sandbox {
   readonly exited: Promise<SandboxExit>;
   /** Stops every process of the environment from running (Lambda freezes idle environments). */
   freeze(): Promise<void>;
+  /**
+   * Starts stopping every process and returns at once, without waiting until the last one has stopped
+   * (idle processes stop within microseconds). For a caller that needs nothing to keep running but not
+   * the frozen state itself: waiting costs timers and reads on every freeze. Throws as freeze() rejects.
+   * Optional: drivers without it are frozen with freeze().
+   */
+  requestFreeze?(): void;
   thaw(): Promise<void>;
   /** Ends every process of the environment and releases its resources; idempotent. */
   destroy(): Promise<void>;

@@ -546,7 +546,13 @@ export class ExecutionEnvironment implements RuntimeSessionEvents {
   private onFreezeTimer(): void {
     if (this.state !== 'idle' || this.sandbox === null || !this.ctx.driver.capabilities.freeze) return;
     this.apply('freeze');
-    this.sandbox.freeze().catch((err) => this.ctx.onError(err, 'freezing an environment'));
+    // Nothing waits for the frozen state: asking is enough (and costs no polling) where the driver can.
+    try {
+      if (this.sandbox.requestFreeze !== undefined) this.sandbox.requestFreeze();
+      else this.sandbox.freeze().catch((err) => this.ctx.onError(err, 'freezing an environment'));
+    } catch (err) {
+      this.ctx.onError(err, 'freezing an environment');
+    }
   }
 
   private onKeepAliveTimer(): void {

@@ -158,6 +158,56 @@ describe('namespace driver: limits and cleanup', { skip }, () => {
     await env.destroy();
   });
 
+  it('a requested freeze stops every process without being waited for; a thaw resumes them', async () => {
+    const codeDir = h.code({
+      'tick.js': `let n = 0; setInterval(() => console.log('tick', ++n), 5);
+        require('node:child_process').spawn('/bin/sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });`,
+    });
+    const spec = h.spec({ codeDir, command: ['/usr/bin/node', '/var/task/tick.js'] });
+    const env = await h.driver.start(spec);
+    await waitForOutput(spec, /tick 3\n/);
+    assert.ok(env.requestFreeze !== undefined, 'the namespace driver can be asked to freeze');
+    env.requestFreeze();
+    // The kernel completes the freeze on its own (a tick already being written may still arrive).
+    await new Promise((r) => setTimeout(r, 100));
+    const frozenAt = spec.output().length;
+    const cpu = (pid: number) => {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(f[11]) + Number(f[12]);
+    };
+    const pids = procsOf(h.dataDir, spec.id);
+    const before = pids.map(cpu);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(spec.output().length, frozenAt, 'no output while frozen');
+    assert.deepEqual(pids.map(cpu), before, 'no process of the environment used CPU while frozen');
+    await env.thaw();
+    await waitForOutput(spec, new RegExp(`tick ${Number(/tick (\d+)\n$/.exec(spec.output())![1]) + 2}\\n`));
+    // A requested freeze followed at once by a thaw leaves the environment running.
+    env.requestFreeze();
+    await env.thaw();
+    await waitForOutput(spec, new RegExp(`tick ${Number(/tick (\d+)\n$/.exec(spec.output())![1]) + 2}\\n`));
+    await env.destroy();
+  });
+
+  it('peak memory follows growth across reads and is still known after the environment ended', async () => {
+    const codeDir = h.code({
+      'grow.js': `const held = []; console.log('ready');
+        setTimeout(() => { held.push(Buffer.alloc(32 * 1024 * 1024, 1)); console.log('grown'); }, 400);
+        setInterval(() => {}, 1000);`,
+    });
+    const spec = h.spec({ codeDir, command: ['/usr/bin/node', '/var/task/grow.js'] });
+    const env = await h.driver.start(spec);
+    await waitForOutput(spec, /ready/);
+    const first = env.maxMemoryUsedBytes();
+    assert.ok(first !== undefined && first > 0, `peak ${first}`);
+    assert.ok(!spec.output().includes('grown'), 'read before the growth');
+    await waitForOutput(spec, /grown/);
+    const second = env.maxMemoryUsedBytes()!;
+    assert.ok(second >= first + 30 * 1024 * 1024, `peak ${first} then ${second}`);
+    await env.destroy();
+    assert.ok(env.maxMemoryUsedBytes()! >= second, 'the last peak outlives the cgroup');
+  });
+
   it('destroy kills every process (also ones that left the session) and leaves no cgroup or mount behind', async () => {
     const mountsBefore = hostMountCount();
     const script = 'setsid sh -c "sleep 300" & (sleep 300 &) ; sleep 300 & echo ready; wait';

@@ -13,6 +13,12 @@ export interface EnvironmentCgroup {
    * has been asked for meanwhile.
    */
   freeze(): Promise<void>;
+  /**
+   * Asks the kernel to stop every process and returns at once, without waiting for the group to be
+   * frozen: idle processes stop within microseconds, a group throttled by its CPU quota at its next
+   * period. For callers that need no frozen state, only that nothing keeps running.
+   */
+  requestFreeze(): void;
   thaw(): void;
   /** SIGKILL to every process of the group, then waits until none is left. */
   kill(): Promise<void>;

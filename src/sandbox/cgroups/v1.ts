@@ -6,9 +6,10 @@ import { dirname, join } from 'node:path';
 import type { CgroupTree, EnvironmentCgroup } from './environment-cgroup.js';
 import { assertCgroupName } from './environment-cgroup.js';
 import {
+  ControlFile,
   killPid,
   mkdirBelow,
-  readControl,
+  numberIn,
   readKey,
   readNumber,
   readPids,
@@ -53,6 +54,7 @@ export class CgroupV1Tree implements CgroupTree {
   rename(group: EnvironmentCgroup, name: string): EnvironmentCgroup {
     assertCgroupName(name);
     assertCgroupName(group.name);
+    if (group instanceof CgroupV1Environment) group.closeFiles();
     const done: Controller[] = [];
     try {
       for (const c of CONTROLLERS) {
@@ -99,12 +101,24 @@ class CgroupV1Environment implements EnvironmentCgroup {
   readonly procsFiles: readonly string[];
   private lastPeak: number | undefined;
   private removed = false;
+  /** Written twice per invocation (a thaw, then a freeze once idle): held open. */
+  private readonly freezerState: ControlFile;
+  /** Read once per invocation (Max Memory Used): held open. */
+  private readonly peak: ControlFile;
 
   constructor(
     readonly name: string,
     private readonly dirs: Record<Controller, string>,
   ) {
     this.procsFiles = CONTROLLERS.map((c) => join(dirs[c], 'cgroup.procs'));
+    this.freezerState = new ControlFile(join(dirs.freezer, 'freezer.state'), 'r+');
+    this.peak = new ControlFile(join(dirs.memory, 'memory.max_usage_in_bytes'), 'r');
+  }
+
+  /** Releases the held control files (before the directories are removed or renamed). */
+  closeFiles(): void {
+    this.freezerState.close();
+    this.peak.close();
   }
 
   apply(limits: EnvironmentLimits): void {
@@ -129,21 +143,20 @@ class CgroupV1Environment implements EnvironmentCgroup {
     writeControl(join(pids, 'pids.max'), String(limits.pidsMax));
   }
 
-  private get freezerState(): string {
-    return join(this.dirs.freezer, 'freezer.state');
-  }
-
   /** Bumped by every thaw: a freeze stops waiting for FROZEN once the group has been thawed again. */
   private thaws = 0;
 
+  requestFreeze(): void {
+    this.freezerState.write('FROZEN');
+  }
+
   async freeze(): Promise<void> {
     const generation = this.thaws;
-    writeControl(this.freezerState, 'FROZEN');
-    // Polled on timers, not spun: an idle environment is frozen after every invoke, and with many of them
-    // synchronous re-reads of freezer.state were a large part of the server's CPU per invoke. A throttled
-    // group stays FREEZING until its next CPU period; an invoke may thaw it meanwhile.
+    this.requestFreeze();
+    // Polled on timers, not spun. A throttled group stays FREEZING until its next CPU period; an invoke
+    // may thaw it meanwhile.
     await waitUntil(
-      () => this.thaws !== generation || readControl(this.freezerState)?.startsWith('FROZEN') === true,
+      () => this.thaws !== generation || this.freezerState.read()?.startsWith('FROZEN') === true,
       2000,
       1,
     );
@@ -151,7 +164,7 @@ class CgroupV1Environment implements EnvironmentCgroup {
 
   thaw(): void {
     this.thaws++;
-    writeControl(this.freezerState, 'THAWED');
+    this.freezerState.write('THAWED');
   }
 
   /** Every process of the environment (all joined every hierarchy; a stale group may lack some). */
@@ -166,7 +179,7 @@ class CgroupV1Environment implements EnvironmentCgroup {
   }
 
   async kill(): Promise<void> {
-    const canFreeze = existsSync(this.freezerState);
+    const canFreeze = existsSync(this.freezerState.path);
     for (let round = 0; round < 20 && !this.isEmpty(); round++) {
       // Freeze first so that nothing can fork while the list of processes is being killed.
       if (canFreeze) await this.freeze();
@@ -182,7 +195,7 @@ class CgroupV1Environment implements EnvironmentCgroup {
 
   peakMemoryBytes(): number | undefined {
     if (this.removed) return this.lastPeak;
-    const peak = readNumber(join(this.dirs.memory, 'memory.max_usage_in_bytes'));
+    const peak = numberIn(this.peak.read());
     if (peak !== undefined) this.lastPeak = peak;
     return this.lastPeak;
   }
@@ -191,6 +204,7 @@ class CgroupV1Environment implements EnvironmentCgroup {
     if (this.removed) return;
     if (!this.isEmpty()) await this.kill();
     this.peakMemoryBytes();
+    this.closeFiles();
     for (const c of CONTROLLERS) {
       const dir = this.dirs[c];
       await waitUntil(() => removeDir(dir), 2000, 1);

@@ -6,10 +6,11 @@ import { dirname, join } from 'node:path';
 import type { CgroupTree, EnvironmentCgroup } from './environment-cgroup.js';
 import { CGROUP_NAME, assertCgroupName } from './environment-cgroup.js';
 import {
+  ControlFile,
   killPid,
   mkdirBelow,
+  numberIn,
   readKey,
-  readNumber,
   readPids,
   removeDir,
   removeEmptyChildren,
@@ -85,12 +86,23 @@ class CgroupV2Environment implements EnvironmentCgroup {
   readonly procsFiles: readonly string[];
   private lastPeak: number | undefined;
   private removed = false;
+  /** Written twice per invocation (a thaw, then a freeze once idle): held open. */
+  private readonly freezer: ControlFile;
+  /** Read once per invocation (Max Memory Used): held open. Never written: a write would reset the peak seen through this descriptor. */
+  private readonly peak: ControlFile;
 
   constructor(
     readonly name: string,
     private readonly dir: string,
   ) {
     this.procsFiles = [join(dir, 'cgroup.procs')];
+    this.freezer = new ControlFile(join(dir, 'cgroup.freeze'), 'r+');
+    this.peak = new ControlFile(join(dir, 'memory.peak'), 'r');
+  }
+
+  private closeFiles(): void {
+    this.freezer.close();
+    this.peak.close();
   }
 
   apply(limits: EnvironmentLimits): void {
@@ -118,16 +130,20 @@ class CgroupV2Environment implements EnvironmentCgroup {
   /** Bumped by every thaw: a freeze stops waiting once the group has been thawed again. */
   private thaws = 0;
 
+  requestFreeze(): void {
+    this.freezer.write('1');
+  }
+
   async freeze(): Promise<void> {
     const generation = this.thaws;
-    writeControl(join(this.dir, 'cgroup.freeze'), '1');
-    // Polled on timers, not spun (see v1.ts): idle environments are frozen after every invoke.
+    this.requestFreeze();
+    // Polled on timers, not spun (see v1.ts).
     await waitUntil(() => this.thaws !== generation || readKey(this.events, 'frozen') === 1, 2000, 1);
   }
 
   thaw(): void {
     this.thaws++;
-    writeControl(join(this.dir, 'cgroup.freeze'), '0');
+    this.freezer.write('0');
   }
 
   isEmpty(): boolean {
@@ -156,7 +172,7 @@ class CgroupV2Environment implements EnvironmentCgroup {
 
   peakMemoryBytes(): number | undefined {
     if (this.removed) return this.lastPeak;
-    const peak = readNumber(join(this.dir, 'memory.peak'));
+    const peak = numberIn(this.peak.read());
     if (peak !== undefined) this.lastPeak = peak;
     return this.lastPeak;
   }
@@ -165,6 +181,7 @@ class CgroupV2Environment implements EnvironmentCgroup {
     if (this.removed) return;
     if (!this.isEmpty()) await this.kill();
     this.peakMemoryBytes();
+    this.closeFiles();
     await waitUntil(() => removeDir(this.dir), 2000, 1);
     this.removed = true;
   }

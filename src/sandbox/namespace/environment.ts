@@ -72,6 +72,12 @@ export class NamespaceEnvironment implements Sandbox {
     await this.cgroup.freeze();
   }
 
+  requestFreeze(): void {
+    if (this.ending || this.frozen) return;
+    this.frozen = true;
+    this.cgroup.requestFreeze();
+  }
+
   async thaw(): Promise<void> {
     if (this.ending || !this.frozen) return;
     this.frozen = false;

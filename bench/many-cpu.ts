@@ -1,0 +1,187 @@
+// Where the CPU of a request goes with many warm functions: one function at concurrency 32, then N functions
+// round-robin at concurrency 32 (as the `many` benchmark), each split into the server's CPU (utime and
+// stime of `kindling serve`, /proc/PID/stat), the guests' CPU (every process in the environments' cgroups,
+// /proc/PID/task/*/stat utime and stime; Kindling's cgroup v1 hierarchy has no cpuacct controller), the
+// load generator's (this process), and the rest of the host (/proc/stat: kernel threads, interrupts, other
+// workloads). CPU-time counters: they hold on a busy shared host where throughput does not.
+//
+//   npm run build && node --import tsx bench/many-cpu.ts [--functions N] [--seconds S]
+
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { nodeEcho } from './lib/functions.js';
+import {
+  type BenchServer,
+  benchCredentials,
+  benchRegion,
+  createFunction,
+  liveSandboxes,
+  startServer,
+} from './lib/kindling.js';
+import { runLoad } from './lib/load.js';
+import { inParallel } from './lib/pool.js';
+import { prime } from './lib/prime.js';
+import { oneKbPayload } from './lib/sdk-latency.js';
+import { type ReplayableRequest, signedInvoke } from './lib/signed-invoke.js';
+
+const CONNECTIONS = 32;
+const TICK_US = 1_000_000 / 100;
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+}
+
+/** utime and stime of every thread of a process so far, in µs. */
+function processCpu(pid: number): { user: number; system: number } {
+  let user = 0;
+  let system = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      user += Number(fields[11]) * TICK_US;
+      system += Number(fields[12]) * TICK_US;
+    }
+  } catch {
+    // Ended.
+  }
+  return { user, system };
+}
+
+/** Busy CPU time of the whole host so far, in µs (/proc/stat, everything but idle and iowait). */
+function hostBusyUs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return (total - (fields[3] ?? 0) - (fields[4] ?? 0)) * TICK_US;
+}
+
+interface Sample {
+  serverUser: number;
+  serverSystem: number;
+  guestUser: number;
+  guestSystem: number;
+  loader: number;
+  host: number;
+}
+
+function sample(server: BenchServer, guestPids: readonly number[]): Sample {
+  const s = processCpu(server.handle.pid);
+  let guestUser = 0;
+  let guestSystem = 0;
+  for (const pid of guestPids) {
+    const g = processCpu(pid);
+    guestUser += g.user;
+    guestSystem += g.system;
+  }
+  const own = process.cpuUsage();
+  return {
+    serverUser: s.user,
+    serverSystem: s.system,
+    guestUser,
+    guestSystem,
+    loader: own.user + own.system,
+    host: hostBusyUs(),
+  };
+}
+
+async function measure(
+  label: string,
+  server: BenchServer,
+  seconds: number,
+  perConnection: (i: number) => readonly ReplayableRequest[],
+): Promise<void> {
+  const pids = liveSandboxes(server).flatMap((s) => s.pids);
+  // --perf FILE: a system-wide profile of this run (perf record -a -g), with the pids to filter it by.
+  const perfAt = process.argv.indexOf('--perf');
+  const perfFile = perfAt >= 0 ? process.argv[perfAt + 1] : undefined;
+  // Profiled: the last pass over many functions, and the one-function run (FILE.one).
+  const profiled =
+    label === 'one function' ? `${perfFile}.one` : label.includes('pass') ? undefined : perfFile;
+  const perf =
+    perfFile !== undefined && profiled !== undefined
+      ? spawn('perf', ['record', '-F', '1999', '-a', '-g', '-o', profiled, '--', 'sleep', String(seconds)], {
+          stdio: 'ignore',
+        })
+      : undefined;
+  if (perf !== undefined && profiled !== undefined)
+    writeFileSync(`${profiled}.pids`, JSON.stringify({ server: server.handle.pid, guests: pids }));
+  const before = sample(server, pids);
+  const run = await runLoad({
+    url: server.endpoint,
+    connections: CONNECTIONS,
+    durationS: seconds,
+    perConnection,
+  });
+  const after = sample(server, pids);
+  if (perf !== undefined) await new Promise((r) => perf.once('exit', r));
+  const per = (k: keyof Sample) => Math.round((after[k] - before[k]) / run.ok);
+  const server_ = per('serverUser') + per('serverSystem');
+  const guest = per('guestUser') + per('guestSystem');
+  console.log(
+    JSON.stringify({
+      label,
+      rps: Math.round(run.rps),
+      ok: run.ok,
+      valid: run.valid,
+      perRequestUs: {
+        server: server_,
+        serverUser: per('serverUser'),
+        serverSystem: per('serverSystem'),
+        guest,
+        guestUser: per('guestUser'),
+        guestSystem: per('guestSystem'),
+        loader: per('loader'),
+        rest: per('host') - server_ - guest - per('loader'),
+        host: per('host'),
+      },
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const count = option('--functions', 1000);
+  const seconds = option('--seconds', 5);
+  const server = await startServer({
+    sandbox: 'namespace',
+    env: {
+      KINDLING_MEMORY_BUDGET_MB: String((count + 2 * CONNECTIONS) * 128),
+      // --server-node-options '...': V8 and Node flags for the server process alone (e.g. heap sizing).
+      ...(process.argv.includes('--server-node-options')
+        ? { NODE_OPTIONS: process.argv[process.argv.indexOf('--server-node-options') + 1] ?? '' }
+        : {}),
+    },
+  });
+  try {
+    const code = await nodeEcho();
+    const payload = oneKbPayload();
+    const identity = { region: benchRegion, credentials: benchCredentials };
+    const names = Array.from({ length: count }, (_, i) => `many-cpu-${i}`);
+    await inParallel(['many-cpu-single', ...names], 16, (name) =>
+      createFunction(server.setupClient, name, code, { MemorySize: 128 }),
+    );
+    const single = await signedInvoke(server.endpoint, 'many-cpu-single', payload, identity);
+    await prime(server.endpoint, Array(CONNECTIONS).fill(single));
+    await measure('one function', server, seconds, () => [single]);
+    await inParallel(names, CONNECTIONS, async (name) => {
+      const out = await server.setupClient.send(new InvokeCommand({ FunctionName: name, Payload: payload }));
+      if (out.FunctionError !== undefined) throw new Error(`${name}: ${out.FunctionError}`);
+    });
+    const requests = await Promise.all(names.map((n) => signedInvoke(server.endpoint, n, payload, identity)));
+    const partitions = Array.from({ length: CONNECTIONS }, (_, i) =>
+      requests.filter((_, j) => j % CONNECTIONS === i),
+    );
+    // More than once: the first pass thaws environments frozen since warming, and the runtimes' code is
+    // still being compiled in every environment for a few invocations.
+    const passes = option('--passes', 2);
+    for (let pass = 1; pass <= passes; pass++) {
+      const label = pass === passes ? `${count} functions` : `${count} functions (pass ${pass})`;
+      await measure(label, server, seconds, (i) => partitions[i] ?? []);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();
