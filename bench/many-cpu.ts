@@ -33,21 +33,23 @@ function option(name: string, fallback: number): number {
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;
 }
 
-/** utime and stime of every thread of a process so far, in µs. */
-function processCpu(pid: number): { user: number; system: number } {
+/** utime and stime of every thread of a process so far, in µs, and its minor page faults. */
+function processCpu(pid: number): { user: number; system: number; minorFaults: number } {
   let user = 0;
   let system = 0;
+  let minorFaults = 0;
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      minorFaults += Number(fields[7]);
       user += Number(fields[11]) * TICK_US;
       system += Number(fields[12]) * TICK_US;
     }
   } catch {
     // Ended.
   }
-  return { user, system };
+  return { user, system, minorFaults };
 }
 
 /** Busy CPU time of the whole host so far, in µs (/proc/stat, everything but idle and iowait). */
@@ -62,6 +64,7 @@ interface Sample {
   serverSystem: number;
   guestUser: number;
   guestSystem: number;
+  guestMinorFaults: number;
   loader: number;
   host: number;
 }
@@ -70,10 +73,12 @@ function sample(server: BenchServer, guestPids: readonly number[]): Sample {
   const s = processCpu(server.handle.pid);
   let guestUser = 0;
   let guestSystem = 0;
+  let guestMinorFaults = 0;
   for (const pid of guestPids) {
     const g = processCpu(pid);
     guestUser += g.user;
     guestSystem += g.system;
+    guestMinorFaults += g.minorFaults;
   }
   const own = process.cpuUsage();
   return {
@@ -81,6 +86,7 @@ function sample(server: BenchServer, guestPids: readonly number[]): Sample {
     serverSystem: s.system,
     guestUser,
     guestSystem,
+    guestMinorFaults,
     loader: own.user + own.system,
     host: hostBusyUs(),
   };
@@ -132,6 +138,9 @@ async function measure(
         guest,
         guestUser: per('guestUser'),
         guestSystem: per('guestSystem'),
+        // Pages a guest touched for the first time (or again after its heap gave them back): each is a
+        // fault and a zeroed page, in the guest's system time.
+        guestMinorFaults: Math.round(((after.guestMinorFaults - before.guestMinorFaults) / run.ok) * 10) / 10,
         loader: per('loader'),
         rest: per('host') - server_ - guest - per('loader'),
         host: per('host'),
