@@ -12,7 +12,7 @@ export function durableTransaction<T>(db: SqliteDatabase, fn: () => T): T {
   const previous = db.pragma('synchronous', { simple: true });
   db.pragma('synchronous = FULL');
   try {
-    return db.transaction(fn)();
+    return db.transaction(fn).immediate();
   } finally {
     db.pragma(`synchronous = ${Number(previous)}`);
   }

@@ -169,7 +169,7 @@ export class QueueService {
     this.db.transaction(() => {
       this.statements.purge.run(name);
       this.statements.deleteQueue.run(name);
-    })();
+    }).immediate();
     this.wake(name);
   }
 

@@ -276,7 +276,7 @@ export function createSqliteFunctionLogs(
         stmt.deleteGroupEvents.run(groupId);
         stmt.deleteGroupStreams.run(groupId);
         stmt.deleteGroup.run(groupId);
-      })();
+      }).immediate();
       sink.forget();
     },
 

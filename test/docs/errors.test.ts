@@ -113,8 +113,11 @@ describe('docs/errors.md: function errors', () => {
   });
 
   it('the Runtime API answers are documented with their statuses', () => {
-    const runtimeApi = readFileSync(join(repoRoot, 'src/runtime-api/server.ts'), 'utf8');
-    const answers = [...runtimeApi.matchAll(/renderError\(\s*res,\s*(\d{3}),\s*'([^']+)'/g)].map(
+    // The full router (server.ts) and the lean reader for an invocation's requests (runtime-connection.ts).
+    const runtimeApi = ['server.ts', 'runtime-connection.ts']
+      .map((file) => readFileSync(join(repoRoot, 'src/runtime-api', file), 'utf8'))
+      .join('\n');
+    const answers = [...runtimeApi.matchAll(/renderError\(\s*[^,]+,\s*(\d{3}),\s*'([^']+)'/g)].map(
       (m) => `${m[2]} ${m[1]}`,
     );
     assert.ok(answers.length >= 5, 'found the Runtime API error answers');

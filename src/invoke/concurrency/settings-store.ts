@@ -58,7 +58,7 @@ export class ConcurrencySettingsStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   /** Every reservation: function name → ReservedConcurrentExecutions. */

@@ -177,7 +177,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
     );
 
   return {
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
 
     getFunction(name) {
       const row = q.getFunction.get(name);
@@ -188,7 +188,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
       db.transaction(() => {
         q.insertFunction.run(fn.name, fn.createdAt, fn.nextVersion, JSON.stringify(fn.tags));
         putVersion(latest);
-      })();
+      }).immediate();
     },
     updateFunction(fn) {
       q.updateFunction.run(fn.nextVersion, JSON.stringify(fn.tags), fn.name);
@@ -229,7 +229,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
         const row = q.takeLayerVersion.get(layerName);
         if (!row) throw new Error(`layer ${layerName} vanished while reserving a version`);
         return row.next_version;
-      })();
+      }).immediate();
     },
     putLayerVersion(lv) {
       q.putLayerVersion.run(

@@ -28,6 +28,9 @@ export function openDatabase(
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // The function log writer thread writes through its own connection. Every write transaction here is
+  // therefore begun IMMEDIATE (`db.transaction(fn).immediate()`): a deferred one that read before the
+  // writer committed cannot upgrade to a write, and SQLite refuses it at once (SQLITE_BUSY) instead of waiting.
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (part TEXT NOT NULL, step INTEGER NOT NULL, PRIMARY KEY (part, step))',
   );
@@ -46,6 +49,6 @@ export function applyMigrations(db: SqliteDatabase, parts: readonly SchemaPart[]
         db.exec(sql);
         record.run(part.name, step);
       });
-    })();
+    }).immediate();
   }
 }
