@@ -11,22 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { onCleanup } from './lib/cleanup.js';
+import { schedstat } from './lib/cpu-time.js';
 import { nodeEcho, providedEcho, pythonEcho } from './lib/functions.js';
 import { type FunctionCode, createFunction, functionEnvironments, startServer } from './lib/kindling.js';
 import { oneKbPayload } from './lib/sdk-latency.js';
-
-/** CPU time of every thread of a process so far, in µs (schedstat: nanoseconds on a CPU). */
-function processCpuUs(pid: number): number {
-  let ns = 0;
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    }
-  } catch {
-    return Number.NaN;
-  }
-  return ns / 1000;
-}
 
 /** CPU time of each thread of a process so far, by thread name, in µs. */
 function threadCpuUs(pid: number): Map<string, number> {
@@ -81,7 +69,7 @@ async function main(): Promise<void> {
       if (target === undefined || envs.length !== 1)
         throw new Error(`expected one environment, found ${envs.length}`);
       const pids = target.pids;
-      const cpu0 = pids.map(processCpuUs);
+      const cpu0 = pids.map((pid) => schedstat(pid).onCpuUs);
       const threads0 = pids.map(threadCpuUs);
       const t0 = performance.now();
       for (let i = 0; i < invokes; i++) {
@@ -90,7 +78,7 @@ async function main(): Promise<void> {
           throw new Error(`invoke failed: ${out.FunctionError}`);
       }
       const wallMs = performance.now() - t0;
-      const used = pids.map((pid, i) => processCpuUs(pid) - (cpu0[i] ?? 0));
+      const used = pids.map((pid, i) => schedstat(pid).onCpuUs - (cpu0[i] ?? 0));
       const usageUs = used.reduce((a, b) => a + b, 0);
       const threads = pids.flatMap((pid, i) =>
         [...threadCpuUs(pid)].map(

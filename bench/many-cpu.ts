@@ -8,8 +8,9 @@
 //   npm run build && node --import tsx bench/many-cpu.ts [--functions N] [--seconds S]
 
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { hostBusyUs, liveThreadsCpu } from './lib/cpu-time.js';
 import { nodeEcho } from './lib/functions.js';
 import {
   type BenchServer,
@@ -26,37 +27,10 @@ import { oneKbPayload } from './lib/sdk-latency.js';
 import { type ReplayableRequest, signedInvoke } from './lib/signed-invoke.js';
 
 const CONNECTIONS = 32;
-const TICK_US = 1_000_000 / 100;
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
-
-/** utime and stime of every thread of a process so far, in µs, and its minor page faults. */
-function processCpu(pid: number): { user: number; system: number; minorFaults: number } {
-  let user = 0;
-  let system = 0;
-  let minorFaults = 0;
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      minorFaults += Number(fields[7]);
-      user += Number(fields[11]) * TICK_US;
-      system += Number(fields[12]) * TICK_US;
-    }
-  } catch {
-    // Ended.
-  }
-  return { user, system, minorFaults };
-}
-
-/** Busy CPU time of the whole host so far, in µs (/proc/stat, everything but idle and iowait). */
-function hostBusyUs(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  return (total - (fields[3] ?? 0) - (fields[4] ?? 0)) * TICK_US;
 }
 
 interface Sample {
@@ -70,12 +44,12 @@ interface Sample {
 }
 
 function sample(server: BenchServer, guestPids: readonly number[]): Sample {
-  const s = processCpu(server.handle.pid);
+  const s = liveThreadsCpu(server.handle.pid);
   let guestUser = 0;
   let guestSystem = 0;
   let guestMinorFaults = 0;
   for (const pid of guestPids) {
-    const g = processCpu(pid);
+    const g = liveThreadsCpu(pid);
     guestUser += g.user;
     guestSystem += g.system;
     guestMinorFaults += g.minorFaults;

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NODE_RUNTIME_ENTRY, NODE_RUNTIME_FLAGS } from '../src/worker/launch-command.js';
+import { schedstat } from './lib/cpu-time.js';
 import { bwrapAllNamespaces } from './lib/process-start.js';
 import { median, msSince, percentile } from './lib/stats.js';
 
@@ -27,15 +28,6 @@ const runtimeDir = join(repoRoot, 'dist/runtimes');
 const argv = process.argv.slice(2);
 const samples = Number(argv[argv.indexOf('--samples') + 1] ?? 60) || 60;
 const inBwrap = argv.includes('--bwrap');
-
-/** CPU time of every thread of a process so far, in ms. */
-function cpuMs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-  }
-  return ns / 1e6;
-}
 
 /** The node process under `pid` (itself, or inside bubblewrap a descendant). */
 function nodeProcess(pid: number): number | undefined {
@@ -131,7 +123,7 @@ async function runtime(nodeArgs: string[]): Promise<Sample> {
       clearTimeout(timer);
       const wall = msSince(start);
       const pid = nodeProcess(child.pid as number);
-      done({ cpu: pid === undefined ? Number.NaN : cpuMs(pid), wall });
+      done({ cpu: pid === undefined ? Number.NaN : schedstat(pid).onCpuUs / 1000, wall });
       socket.destroy();
     };
   });

@@ -9,6 +9,7 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { hostBusyUs, schedstat } from './lib/cpu-time.js';
 import { nodeSleep } from './lib/functions.js';
 import { type BenchServer, createFunction, lambdaClient, startServer } from './lib/kindling.js';
 
@@ -29,18 +30,6 @@ interface Proc {
   readonly children: number;
 }
 
-/** Time on a CPU of every thread of a process, µs (schedstat: nanoseconds, not rounded to ticks). */
-function onCpuUs(pid: number): number {
-  let ns = 0;
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`))
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-  } catch {
-    // Ended.
-  }
-  return ns / 1000;
-}
-
 function readProc(pid: number): Proc | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -50,7 +39,7 @@ function readProc(pid: number): Proc | undefined {
       pid,
       ppid: Number(f[1]),
       comm,
-      own: onCpuUs(pid),
+      own: schedstat(pid).onCpuUs,
       children: (Number(f[13]) + Number(f[14])) * TICK_US,
     };
   } catch {
@@ -104,20 +93,6 @@ function split(procs: Map<number, Proc>, root: number): Record<Part, number> {
   return out;
 }
 
-function hostBusyUs(): number {
-  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  return (total - (fields[3] ?? 0) - (fields[4] ?? 0)) * TICK_US;
-}
-
-function serverThreadsUs(pid: number): number {
-  return onCpuUs(pid);
-}
-
 async function round(count: number): Promise<Record<string, number | string>> {
   const server: BenchServer = await startServer({
     sandbox: 'namespace',
@@ -137,7 +112,7 @@ async function round(count: number): Promise<Record<string, number | string>> {
   await new Promise((r) => setTimeout(r, 1500));
 
   const before = tree(root);
-  const serverBefore = serverThreadsUs(root);
+  const serverBefore = schedstat(root).onCpuUs;
   const hostBefore = hostBusyUs();
   const ownBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
@@ -165,7 +140,7 @@ async function round(count: number): Promise<Record<string, number | string>> {
   const allMs = Number(process.hrtime.bigint() - start) / 1e6;
   clearInterval(ticker);
   const after = tree(root);
-  const serverAfter = serverThreadsUs(root);
+  const serverAfter = schedstat(root).onCpuUs;
   const serverRssMb = Math.round(
     Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${root}/status`, 'utf8'))?.[1]) / 1024,
   );

@@ -15,11 +15,12 @@
 // KINDLING_SERVER_NODE_FLAGS adds Node.js flags to each server (e.g. --perf-basic-prof for `perf record`).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { onCleanup, runCleanups } from './lib/cleanup.js';
+import { hostBusyUs, processCpu } from './lib/cpu-time.js';
 import { nodeEcho } from './lib/functions.js';
 import { benchCredentials, benchRegion, createFunction, lambdaClient } from './lib/kindling.js';
 import { invalidReason, runLoad } from './lib/load.js';
@@ -27,9 +28,9 @@ import { prime } from './lib/prime.js';
 import { childTrees } from './lib/processes.js';
 import { oneKbPayload } from './lib/sdk-latency.js';
 import { type ReplayableRequest, signedInvoke } from './lib/signed-invoke.js';
+import { median } from './lib/stats.js';
 
 const FUNCTION = 'server-cpu-echo';
-const TICK_US = 1e6 / 100;
 
 interface Options {
   readonly builds: string[];
@@ -75,13 +76,6 @@ function options(argv: string[]): Options {
   }
   if (builds.length === 0) builds.push(resolve(new URL('..', import.meta.url).pathname));
   return { builds, rounds, seconds, connections, cpuProf, rate };
-}
-
-/** utime and stime of one process so far, in µs (clock ticks of 10 ms). */
-function processCpuUs(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]) * TICK_US, system: Number(fields[12]) * TICK_US };
 }
 
 interface Server {
@@ -159,7 +153,7 @@ function descendantsCpuUs(pid: number): Map<number, number> {
   for (const tree of childTrees(pid)) {
     for (const p of tree.pids) {
       try {
-        const cpu = processCpuUs(p);
+        const cpu = processCpu(p);
         byPid.set(p, cpu.user + cpu.system);
       } catch {
         // Gone meanwhile.
@@ -177,23 +171,6 @@ function usedBetween(a: Map<number, number>, b: Map<number, number>): number {
     if (before !== undefined) sum += us - before;
   }
   return sum;
-}
-
-/** Busy CPU time of the whole host so far, in µs (/proc/stat: everything but idle and iowait). */
-function hostBusyUs(): number {
-  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map(Number);
-  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
-  return (total - (fields[3] ?? 0) - (fields[4] ?? 0)) * TICK_US;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 async function main(): Promise<void> {
@@ -217,7 +194,7 @@ async function main(): Promise<void> {
       const request = server.request;
       if (request === undefined) continue;
       await prime(server.endpoint, Array(opts.connections).fill(request));
-      const cpu0 = processCpuUs(server.pid);
+      const cpu0 = processCpu(server.pid);
       const host0 = hostBusyUs();
       const guests0 = descendantsCpuUs(server.pid);
       const self0 = process.cpuUsage();
@@ -228,7 +205,7 @@ async function main(): Promise<void> {
         perConnection: () => [request],
         overallRate: opts.rate,
       });
-      const cpu1 = processCpuUs(server.pid);
+      const cpu1 = processCpu(server.pid);
       const userUs = cpu1.user - cpu0.user;
       const cpuUs = userUs + cpu1.system - cpu0.system;
       const hostUs = hostBusyUs() - host0;

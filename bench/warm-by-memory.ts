@@ -7,12 +7,14 @@
 //
 //   npm run build && node --import tsx bench/warm-by-memory.ts [--sizes 128,1769] [--warm 200] [--block 250] [--blocks 12]
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { schedstat } from './lib/cpu-time.js';
 import { nodeEcho } from './lib/functions.js';
 import { createFunction, functionEnvironments, startServer } from './lib/kindling.js';
 import { oneKbPayload } from './lib/sdk-latency.js';
+import { median } from './lib/stats.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -24,27 +26,10 @@ const warmCalls = Number(option('--warm', '200'));
 const block = Number(option('--block', '250'));
 const blocks = Number(option('--blocks', '12'));
 
-/** Nanoseconds on a CPU and waiting on a run queue, summed over every thread of a process. */
-function schedstat(pid: number): { runNs: number; waitNs: number } {
-  let runNs = 0;
-  let waitNs = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-    runNs += run ?? 0;
-    waitNs += wait ?? 0;
-  }
-  return { runNs, waitNs };
-}
-
 function cpuStat(dir: string): { periods: number; throttled: number } {
   const text = readFileSync(join(dir, 'cpu.stat'), 'utf8');
   const field = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { periods: field('nr_periods'), throttled: field('nr_throttled') };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 interface Environment {
@@ -89,17 +74,17 @@ async function main(): Promise<void> {
         const server1 = schedstat(server.handle.pid);
         const cpu1 = cpuStat(env.cpuCgroup);
         all.set(mb, [...(all.get(mb) ?? []), ...samples]);
-        const perInvokeUs = (ns: number) => Math.round(ns / 1000 / block);
+        const perInvokeUs = (us: number) => Math.round(us / block);
         console.log(
           JSON.stringify({
             block: b,
             invokesBefore: warmCalls + 1 + b * block,
             memoryMb: mb,
             p50Ms: Math.round(median(samples) * 1000) / 1000,
-            guestCpuUs: perInvokeUs(guest1.runNs - guest0.runNs),
-            guestWaitUs: perInvokeUs(guest1.waitNs - guest0.waitNs),
-            serverCpuUs: perInvokeUs(server1.runNs - server0.runNs),
-            serverWaitUs: perInvokeUs(server1.waitNs - server0.waitNs),
+            guestCpuUs: perInvokeUs(guest1.onCpuUs - guest0.onCpuUs),
+            guestWaitUs: perInvokeUs(guest1.waitUs - guest0.waitUs),
+            serverCpuUs: perInvokeUs(server1.onCpuUs - server0.onCpuUs),
+            serverWaitUs: perInvokeUs(server1.waitUs - server0.waitUs),
             throttledPeriods: `${cpu1.throttled - cpu0.throttled} of ${cpu1.periods - cpu0.periods}`,
           }),
         );
