@@ -166,10 +166,12 @@ export class QueueService {
 
   deleteQueue(name: string): void {
     this.row(name);
-    this.db.transaction(() => {
-      this.statements.purge.run(name);
-      this.statements.deleteQueue.run(name);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.statements.purge.run(name);
+        this.statements.deleteQueue.run(name);
+      })
+      .immediate();
     this.wake(name);
   }
 

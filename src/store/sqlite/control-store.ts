@@ -224,12 +224,14 @@ export function createSqliteStore(db: SqliteDatabase): Store {
     },
 
     reserveLayerVersion(layerName) {
-      return db.transaction(() => {
-        q.ensureLayer.run(layerName);
-        const row = q.takeLayerVersion.get(layerName);
-        if (!row) throw new Error(`layer ${layerName} vanished while reserving a version`);
-        return row.next_version;
-      }).immediate();
+      return db
+        .transaction(() => {
+          q.ensureLayer.run(layerName);
+          const row = q.takeLayerVersion.get(layerName);
+          if (!row) throw new Error(`layer ${layerName} vanished while reserving a version`);
+          return row.next_version;
+        })
+        .immediate();
     },
     putLayerVersion(lv) {
       q.putLayerVersion.run(
