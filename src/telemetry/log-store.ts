@@ -12,7 +12,7 @@ import type { Statement } from 'better-sqlite3';
 import type { SchemaPart, SqliteDatabase } from '../store/index.js';
 import { type LogMatcher, compileFilterPattern } from './filter-pattern.js';
 import type { WriterThreadData, WriterThreadMessage, WriterThreadReport } from './log-writer-thread.js';
-import { type LogWriter, type PendingAppend, createLogWriter } from './log-writer.js';
+import { type LogWriter, type PendingAppend, createLogWriter, prepareNameStatements } from './log-writer.js';
 import type { FunctionLogs, LogGroupInfo, LogQuery, LogStreamInfo, StoredLogEvent } from './logs.js';
 
 export { MAX_EVENT_BYTES } from './log-writer.js';
@@ -125,13 +125,7 @@ export function createSqliteFunctionLogs(
   });
 
   const stmt = {
-    groupId: db.prepare<[string], { id: number }>('SELECT id FROM log_groups WHERE name = ?'),
-    insertGroup: db.prepare<[string, number]>(
-      'INSERT INTO log_groups (name, creation_time) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
-    ),
-    streamId: db.prepare<[number, string], { id: number }>(
-      'SELECT id FROM log_streams WHERE group_id = ? AND name = ?',
-    ),
+    ...prepareNameStatements(db),
     listGroups: db.prepare<[string, string], { name: string; creation_time: number; stored_bytes: number }>(
       'SELECT name, creation_time, stored_bytes FROM log_groups WHERE substr(name, 1, length(?)) = ? ORDER BY name',
     ),

@@ -33,11 +33,12 @@ interface StreamDelta {
 
 const STREAM_CACHE_LIMIT = 10_000;
 
-export function createLogWriter(db: SqliteDatabase, maxEventsPerGroup: number): LogWriter {
-  const maxEvents = Math.max(1, maxEventsPerGroup);
-  const trimAbove = maxEvents + Math.max(1, Math.floor(maxEvents / 10));
-
-  const stmt = {
+/**
+ * Group and stream lookups by name, which the writer and the log store's own connection both need (each
+ * connection prepares its own statements).
+ */
+export function prepareNameStatements(db: SqliteDatabase) {
+  return {
     groupId: db.prepare<[string], { id: number }>('SELECT id FROM log_groups WHERE name = ?'),
     insertGroup: db.prepare<[string, number]>(
       'INSERT INTO log_groups (name, creation_time) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
@@ -45,6 +46,15 @@ export function createLogWriter(db: SqliteDatabase, maxEventsPerGroup: number): 
     streamId: db.prepare<[number, string], { id: number }>(
       'SELECT id FROM log_streams WHERE group_id = ? AND name = ?',
     ),
+  };
+}
+
+export function createLogWriter(db: SqliteDatabase, maxEventsPerGroup: number): LogWriter {
+  const maxEvents = Math.max(1, maxEventsPerGroup);
+  const trimAbove = maxEvents + Math.max(1, Math.floor(maxEvents / 10));
+
+  const stmt = {
+    ...prepareNameStatements(db),
     insertStream: db.prepare<[number, string, number]>(
       'INSERT INTO log_streams (group_id, name, creation_time) VALUES (?, ?, ?) ON CONFLICT (group_id, name) DO NOTHING',
     ),
