@@ -94,6 +94,19 @@ describe('code artifacts', () => {
     return root;
   };
 
+  /** The storage refuses the archive and keeps nothing of it: no code, no zip, no staging directory. */
+  const refusedAndNothingStored = async (zip: Buffer) => {
+    await assert.rejects(storage().ingest(zip), ArchiveRejected);
+    const codeDir = join(dir, 'data', 'code');
+    const hex = createHash('sha256').update(zip).digest('hex');
+    assert.equal(existsSync(join(codeDir, hex)), false);
+    assert.equal(existsSync(join(codeDir, `${hex}.zip`)), false);
+    assert.deepEqual(
+      readdirSync(codeDir).filter((n) => n.startsWith('.staging')),
+      [],
+    );
+  };
+
   it('refuses entries that climb out of the root, and the storage keeps nothing', async () => {
     const zip = renameEntry(
       await makeZip([{ name: 'aa/evil.txt', content: 'x' }]),
@@ -103,17 +116,8 @@ describe('code artifacts', () => {
     const root = await rejects(zip, 'unsafe-path');
     assert.equal(existsSync(join(root, 'evil.txt')), false);
 
-    const artifacts = storage();
-    await assert.rejects(artifacts.ingest(zip), ArchiveRejected);
-    const codeDir = join(dir, 'data', 'code');
-    const hex = createHash('sha256').update(zip).digest('hex');
-    assert.equal(existsSync(join(codeDir, hex)), false);
-    assert.equal(existsSync(join(codeDir, `${hex}.zip`)), false);
+    await refusedAndNothingStored(zip);
     assert.equal(existsSync(join(dir, 'data', 'evil.txt')), false);
-    assert.deepEqual(
-      readdirSync(codeDir).filter((n) => n.startsWith('.staging')),
-      [],
-    );
   });
 
   it('refuses absolute entry names', async () => {
@@ -165,16 +169,7 @@ describe('code artifacts', () => {
     // Refused from the end record alone: well under what reading 100,001 central records takes.
     assert.ok(elapsed < 1_000, `refusing took ${Math.round(elapsed)} ms`);
 
-    const artifacts = storage();
-    await assert.rejects(artifacts.ingest(zip), ArchiveRejected);
-    const codeDir = join(dir, 'data', 'code');
-    const hex = createHash('sha256').update(zip).digest('hex');
-    assert.equal(existsSync(join(codeDir, hex)), false);
-    assert.equal(existsSync(join(codeDir, `${hex}.zip`)), false);
-    assert.deepEqual(
-      readdirSync(codeDir).filter((n) => n.startsWith('.staging')),
-      [],
-    );
+    await refusedAndNothingStored(zip);
   });
 
   it('refuses what is not a zip, and stops at the unzipped limit counting real bytes', async () => {

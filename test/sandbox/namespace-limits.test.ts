@@ -37,6 +37,12 @@ function hostMountCount(): number {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).length;
 }
 
+/** A process's user + system CPU in clock ticks (/proc/PID/stat). */
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
 describe('namespace driver: limits and cleanup', { skip }, () => {
   let h: Harness;
   before(async () => {
@@ -133,7 +139,8 @@ describe('namespace driver: limits and cleanup', { skip }, () => {
     }
   });
 
-  it('freezes every process of the environment: a busy loop makes no progress until thawed', async () => {
+  /** An environment whose node prints a tick every 5 ms and whose shell child spins, once it has ticked. */
+  const startTicking = async () => {
     const codeDir = h.code({
       'tick.js': `let n = 0; setInterval(() => console.log('tick', ++n), 5);
         require('node:child_process').spawn('/bin/sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });`,
@@ -141,51 +148,45 @@ describe('namespace driver: limits and cleanup', { skip }, () => {
     const spec = h.spec({ codeDir, command: ['/usr/bin/node', '/var/task/tick.js'] });
     const env = await h.driver.start(spec);
     await waitForOutput(spec, /tick 3\n/);
+    return { spec, env };
+  };
+  /** Waits until the environment has ticked twice more than it had so far. */
+  const ticksAgain = (spec: ReturnType<typeof h.spec>) =>
+    waitForOutput(spec, new RegExp(`tick ${Number(/tick (\d+)\n$/.exec(spec.output())![1]) + 2}\\n`));
+
+  it('freezes every process of the environment: a busy loop makes no progress until thawed', async () => {
+    const { spec, env } = await startTicking();
     await env.freeze();
     const frozenAt = spec.output().length;
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(spec.output().length, frozenAt, 'no output while frozen');
-    const cpu = (pid: number) => {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return Number(f[11]) + Number(f[12]);
-    };
     const pids = procsOf(h.dataDir, spec.id);
-    const before = pids.map(cpu);
+    const before = pids.map(cpuTicks);
     await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual(pids.map(cpu), before, 'no process of the environment used CPU while frozen');
+    assert.deepEqual(pids.map(cpuTicks), before, 'no process of the environment used CPU while frozen');
     await env.thaw();
-    await waitForOutput(spec, new RegExp(`tick ${Number(/tick (\d+)\n$/.exec(spec.output())![1]) + 2}\\n`));
+    await ticksAgain(spec);
     await env.destroy();
   });
 
   it('a requested freeze stops every process without being waited for; a thaw resumes them', async () => {
-    const codeDir = h.code({
-      'tick.js': `let n = 0; setInterval(() => console.log('tick', ++n), 5);
-        require('node:child_process').spawn('/bin/sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });`,
-    });
-    const spec = h.spec({ codeDir, command: ['/usr/bin/node', '/var/task/tick.js'] });
-    const env = await h.driver.start(spec);
-    await waitForOutput(spec, /tick 3\n/);
+    const { spec, env } = await startTicking();
     assert.ok(env.requestFreeze !== undefined, 'the namespace driver can be asked to freeze');
     env.requestFreeze();
     // The kernel completes the freeze on its own (a tick already being written may still arrive).
     await new Promise((r) => setTimeout(r, 100));
     const frozenAt = spec.output().length;
-    const cpu = (pid: number) => {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return Number(f[11]) + Number(f[12]);
-    };
     const pids = procsOf(h.dataDir, spec.id);
-    const before = pids.map(cpu);
+    const before = pids.map(cpuTicks);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(spec.output().length, frozenAt, 'no output while frozen');
-    assert.deepEqual(pids.map(cpu), before, 'no process of the environment used CPU while frozen');
+    assert.deepEqual(pids.map(cpuTicks), before, 'no process of the environment used CPU while frozen');
     await env.thaw();
-    await waitForOutput(spec, new RegExp(`tick ${Number(/tick (\d+)\n$/.exec(spec.output())![1]) + 2}\\n`));
+    await ticksAgain(spec);
     // A requested freeze followed at once by a thaw leaves the environment running.
     env.requestFreeze();
     await env.thaw();
-    await waitForOutput(spec, new RegExp(`tick ${Number(/tick (\d+)\n$/.exec(spec.output())![1]) + 2}\\n`));
+    await ticksAgain(spec);
     await env.destroy();
   });
 
