@@ -60,14 +60,12 @@ describe('INIT CPU boost', { skip }, () => {
     h = await harness();
   });
   after(() => h?.close());
+  /** An environment that only sleeps, with the limits of `memoryMb`. */
+  const sleeper = (memoryMb: number, opts: { initCpuBoost?: boolean } = {}) =>
+    h.spec({ memoryMb, command: ['/bin/sh', '-c', 'sleep 5'], hostExecutables: [], ...opts });
 
   it('has no CPU quota during INIT, then the quota of its MemorySize over a 40 ms period', async () => {
-    const spec = h.spec({
-      memoryMb: 128,
-      command: ['/bin/sh', '-c', 'sleep 5'],
-      hostExecutables: [],
-      initCpuBoost: true,
-    });
+    const spec = sleeper(128, { initCpuBoost: true });
     const env = await h.driver.start(spec);
     try {
       assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['-1', String(CPU_PERIOD_US)]);
@@ -80,12 +78,7 @@ describe('INIT CPU boost', { skip }, () => {
   });
 
   it('takes another MemorySize’s limits while running (specialisation), keeping the boost until INIT ends', async () => {
-    const spec = h.spec({
-      memoryMb: 1024,
-      command: ['/bin/sh', '-c', 'sleep 5'],
-      hostExecutables: [],
-      initCpuBoost: true,
-    });
+    const spec = sleeper(1024, { initCpuBoost: true });
     const env = await h.driver.start(spec);
     try {
       env.resize?.(256);
@@ -100,16 +93,14 @@ describe('INIT CPU boost', { skip }, () => {
     }
   });
 
-  it('lets an environment burst one period’s quota it left unused, and keeps the burst within the quota', async () => {
-    const spec = h.spec({
-      memoryMb: 3008,
-      command: ['/bin/sh', '-c', 'sleep 5'],
-      hostExecutables: [],
-      initCpuBoost: true,
-    });
+  it('lets an environment burst one period’s quota it left unused, and keeps the burst within the quota', async (t) => {
+    const spec = sleeper(3008, { initCpuBoost: true });
     const env = await h.driver.start(spec);
     try {
-      if (cpuBurst(h.dataDir, spec.id) === undefined) return; // a kernel without CFS burst
+      if (cpuBurst(h.dataDir, spec.id) === undefined) {
+        t.skip('this kernel has no CFS burst');
+        return;
+      }
       assert.equal(cpuBurst(h.dataDir, spec.id), 0, 'no burst while INIT runs without a quota');
       env.endInitBoost?.();
       const big = Math.round((3008 / 1769) * 40_000);
@@ -125,7 +116,7 @@ describe('INIT CPU boost', { skip }, () => {
   });
 
   it('applies the quota from the start without initCpuBoost', async () => {
-    const spec = h.spec({ memoryMb: 128, command: ['/bin/sh', '-c', 'sleep 5'], hostExecutables: [] });
+    const spec = sleeper(128);
     const env = await h.driver.start(spec);
     try {
       assert.deepEqual(cpuLimit(h.dataDir, spec.id), ['2894', '40000']);
