@@ -9,6 +9,7 @@
 
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { hostBusyUs, liveThreadsCpu } from './lib/cpu-time.js';
 import { nodeEcho } from './lib/functions.js';
@@ -28,10 +29,17 @@ import { type ReplayableRequest, signedInvoke } from './lib/signed-invoke.js';
 
 const CONNECTIONS = 32;
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
+const { values: args } = parseArgs({
+  options: {
+    functions: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '5' },
+    passes: { type: 'string', default: '2' },
+    // --perf FILE: a system-wide profile of this run (perf record -a -g), with the pids to filter it by.
+    perf: { type: 'string' },
+    // --server-node-options '...': V8 and Node flags for the server process alone (e.g. heap sizing).
+    'server-node-options': { type: 'string' },
+  },
+});
 
 interface Sample {
   serverUser: number;
@@ -73,9 +81,7 @@ async function measure(
   perConnection: (i: number) => readonly ReplayableRequest[],
 ): Promise<void> {
   const pids = liveSandboxes(server).flatMap((s) => s.pids);
-  // --perf FILE: a system-wide profile of this run (perf record -a -g), with the pids to filter it by.
-  const perfAt = process.argv.indexOf('--perf');
-  const perfFile = perfAt >= 0 ? process.argv[perfAt + 1] : undefined;
+  const perfFile = args.perf;
   // Profiled: the last pass over many functions, and the one-function run (FILE.one).
   const profiled =
     label === 'one function' ? `${perfFile}.one` : label.includes('pass') ? undefined : perfFile;
@@ -124,16 +130,13 @@ async function measure(
 }
 
 async function main(): Promise<void> {
-  const count = option('--functions', 1000);
-  const seconds = option('--seconds', 5);
+  const count = Number(args.functions);
+  const seconds = Number(args.seconds);
   const server = await startServer({
     sandbox: 'namespace',
     env: {
       KINDLING_MEMORY_BUDGET_MB: String((count + 2 * CONNECTIONS) * 128),
-      // --server-node-options '...': V8 and Node flags for the server process alone (e.g. heap sizing).
-      ...(process.argv.includes('--server-node-options')
-        ? { NODE_OPTIONS: process.argv[process.argv.indexOf('--server-node-options') + 1] ?? '' }
-        : {}),
+      ...(args['server-node-options'] !== undefined ? { NODE_OPTIONS: args['server-node-options'] } : {}),
     },
   });
   try {
@@ -157,7 +160,7 @@ async function main(): Promise<void> {
     );
     // More than once: the first pass thaws environments frozen since warming, and the runtimes' code is
     // still being compiled in every environment for a few invocations.
-    const passes = option('--passes', 2);
+    const passes = Number(args.passes);
     for (let pass = 1; pass <= passes; pass++) {
       const label = pass === passes ? `${count} functions` : `${count} functions (pass ${pass})`;
       await measure(label, server, seconds, (i) => partitions[i] ?? []);

@@ -18,6 +18,7 @@ import { type Socket, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { NODE_RUNTIME_ENTRY, NODE_RUNTIME_FLAGS } from '../src/worker/launch-command.js';
 import { schedstat } from './lib/cpu-time.js';
 import { bwrapAllNamespaces } from './lib/process-start.js';
@@ -25,9 +26,15 @@ import { median, msSince, percentile } from './lib/stats.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const runtimeDir = join(repoRoot, 'dist/runtimes');
-const argv = process.argv.slice(2);
-const samples = Number(argv[argv.indexOf('--samples') + 1] ?? 60) || 60;
-const inBwrap = argv.includes('--bwrap');
+const { values: args } = parseArgs({
+  options: {
+    samples: { type: 'string', default: '60' },
+    bwrap: { type: 'boolean', default: false },
+    snapshot: { type: 'boolean', default: false },
+  },
+});
+const samples = Number(args.samples) || 60;
+const inBwrap = args.bwrap;
 
 /** The node process under `pid` (itself, or inside bubblewrap a descendant). */
 function nodeProcess(pid: number): number | undefined {
@@ -138,7 +145,7 @@ const variants: Record<string, () => Promise<Sample>> = {
   'one file': () => runtime([join(runtimeDir, NODE_RUNTIME_ENTRY)]),
 };
 
-if (argv.includes('--snapshot')) {
+if (args.snapshot) {
   // The one-file runtime with every module evaluated ahead, in a snapshot; the handler loads at deserialization.
   const nodeDir = join(runtimeDir, 'nodejs');
   const source = readFileSync(join(nodeDir, 'runtime.js'), 'utf8')

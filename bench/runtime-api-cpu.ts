@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import type * as RuntimeApiModule from '../src/runtime-api/index.js';
 
 /** A runtime that echoes each event, pipelining the next /next behind its answer. */
@@ -42,18 +43,17 @@ socket.on('data', (chunk) => {
 `;
 
 function options(argv: string[]) {
-  const builds: string[] = [];
-  let invokes = 20000;
-  let rounds = 5;
-  for (let i = 0; i < argv.length; i += 2) {
-    const value = argv[i + 1] ?? '';
-    if (argv[i] === '--build') builds.push(resolve(value));
-    else if (argv[i] === '--invokes') invokes = Number(value);
-    else if (argv[i] === '--rounds') rounds = Number(value);
-    else throw new Error(`unknown argument ${argv[i]}`);
-  }
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      build: { type: 'string', multiple: true, default: [] },
+      invokes: { type: 'string', default: '20000' },
+      rounds: { type: 'string', default: '5' },
+    },
+  });
+  const builds = values.build.map((build) => resolve(build));
   if (builds.length === 0) builds.push(resolve(new URL('..', import.meta.url).pathname));
-  return { builds, invokes, rounds };
+  return { builds, invokes: Number(values.invokes), rounds: Number(values.rounds) };
 }
 
 interface Harness {

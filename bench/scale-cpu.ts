@@ -8,6 +8,7 @@
 //   npm run build && node --import tsx bench/scale-cpu.ts [--count N] [--rounds R] [--perf-map]
 
 import { readFileSync, readdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { hostBusyUs, schedstat } from './lib/cpu-time.js';
 import { nodeSleep } from './lib/functions.js';
@@ -16,10 +17,13 @@ import { type BenchServer, createFunction, lambdaClient, startServer } from './l
 const TICK_US = 1_000_000 / 100;
 const SLEEP_MS = 1000;
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
+const { values: args } = parseArgs({
+  options: {
+    count: { type: 'string', default: '100' },
+    rounds: { type: 'string', default: '1' },
+    'perf-map': { type: 'boolean', default: false },
+  },
+});
 
 interface Proc {
   readonly pid: number;
@@ -99,7 +103,7 @@ async function round(count: number): Promise<Record<string, number | string>> {
     env: {
       KINDLING_MEMORY_BUDGET_MB: String(count * 256),
       // --perf-map: the server writes /tmp/perf-PID.map, so a system-wide `perf record` names its JS frames.
-      ...(process.argv.includes('--perf-map') && { NODE_OPTIONS: '--perf-basic-prof-only-functions' }),
+      ...(args['perf-map'] && { NODE_OPTIONS: '--perf-basic-prof-only-functions' }),
     },
   });
   const root = server.handle.pid;
@@ -174,7 +178,7 @@ async function round(count: number): Promise<Record<string, number | string>> {
   };
 }
 
-const count = option('--count', 100);
-const rounds = option('--rounds', 1);
+const count = Number(args.count);
+const rounds = Number(args.rounds);
 for (let i = 0; i < rounds; i++) console.log(JSON.stringify(await round(count)));
 process.exit(0);

@@ -18,6 +18,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { onCleanup, runCleanups } from './lib/cleanup.js';
 import { hostBusyUs, processCpu } from './lib/cpu-time.js';
@@ -42,40 +43,27 @@ interface Options {
 }
 
 function options(argv: string[]): Options {
-  const builds: string[] = [];
-  let rounds = 5;
-  let seconds = 5;
-  let connections = 32;
-  let cpuProf: string | undefined;
-  let rate: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const value = argv[i + 1] ?? '';
-    switch (argv[i]) {
-      case '--build':
-        builds.push(resolve(value));
-        break;
-      case '--rounds':
-        rounds = Number(value);
-        break;
-      case '--seconds':
-        seconds = Number(value);
-        break;
-      case '--connections':
-        connections = Number(value);
-        break;
-      case '--rate':
-        rate = Number(value);
-        break;
-      case '--cpu-prof':
-        cpuProf = resolve(value);
-        break;
-      default:
-        throw new Error(`unknown argument ${argv[i]}`);
-    }
-    i++;
-  }
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      build: { type: 'string', multiple: true, default: [] },
+      rounds: { type: 'string', default: '5' },
+      seconds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '32' },
+      rate: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+    },
+  });
+  const builds = values.build.map((build) => resolve(build));
   if (builds.length === 0) builds.push(resolve(new URL('..', import.meta.url).pathname));
-  return { builds, rounds, seconds, connections, cpuProf, rate };
+  return {
+    builds,
+    rounds: Number(values.rounds),
+    seconds: Number(values.seconds),
+    connections: Number(values.connections),
+    cpuProf: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
+    rate: values.rate === undefined ? undefined : Number(values.rate),
+  };
 }
 
 interface Server {

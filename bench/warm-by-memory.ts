@@ -9,6 +9,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { schedstat } from './lib/cpu-time.js';
 import { nodeEcho } from './lib/functions.js';
@@ -16,15 +17,18 @@ import { createFunction, functionEnvironments, startServer } from './lib/kindlin
 import { oneKbPayload } from './lib/sdk-latency.js';
 import { median } from './lib/stats.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const at = args.indexOf(name);
-  return at >= 0 ? (args[at + 1] ?? fallback) : fallback;
-};
-const sizes = option('--sizes', '128,1769').split(',').map(Number);
-const warmCalls = Number(option('--warm', '200'));
-const block = Number(option('--block', '250'));
-const blocks = Number(option('--blocks', '12'));
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '128,1769' },
+    warm: { type: 'string', default: '200' },
+    block: { type: 'string', default: '250' },
+    blocks: { type: 'string', default: '12' },
+  },
+});
+const sizes = args.sizes.split(',').map(Number);
+const warmCalls = Number(args.warm);
+const block = Number(args.block);
+const blocks = Number(args.blocks);
 
 function cpuStat(dir: string): { periods: number; throttled: number } {
   const text = readFileSync(join(dir, 'cpu.stat'), 'utf8');
